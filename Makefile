@@ -1,0 +1,88 @@
+# jaminan — the two commands of the quick start are `make demo` and `make test`.
+# Both work on a fresh Debian machine as root with only Python 3.11 and pip: they install uv,
+# the locked dependencies, and (for tests) Debian's postgresql and chromium when missing.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PORT ?= 8000
+UV := python3 -m uv
+RUN := $(UV) run --frozen
+PYTEST := $(RUN) pytest
+DEMO_SCALE ?= 0.0005
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help demo test uv sync test-deps lint types test-sqlite test-postgres test-e2e rules-cases \
+        rules-docs bench bench-rules serve migrate format clean
+
+help:
+	@echo "make demo   - set up and serve jaminan on http://127.0.0.1:$(PORT) (SQLite, demo data)"
+	@echo "make test   - lint, types, unit/API tests on SQLite and PostgreSQL, rule cases, browser tests"
+	@echo "make bench  - benchmarks (results in docs/performance.md)"
+
+uv:
+	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.5" \
+		|| python3 -m pip install --quiet --break-system-packages "uv>=0.5"
+
+sync: uv
+	$(UV) sync --frozen --quiet
+
+migrate: sync
+	@mkdir -p var
+	$(RUN) jaminan migrate --noinput
+
+demo: migrate
+	$(RUN) jaminan load-reference
+	$(RUN) jaminan demo-setup
+	@echo "Serving jaminan on http://127.0.0.1:$(PORT)/ (API docs: /api/v1/docs, health: /api/v1/health)"
+	$(RUN) jaminan runserver 127.0.0.1:$(PORT) --noreload
+
+serve: sync
+	$(RUN) jaminan runserver 127.0.0.1:$(PORT)
+
+# --- tests -------------------------------------------------------------------------------
+test: sync test-deps lint types test-sqlite rules-cases test-postgres test-e2e
+	@echo "make test: all checks passed"
+
+test-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then \
+		echo "Installing Debian packages for tests (postgresql, chromium)…"; \
+		apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			postgresql-15 chromium fonts-dejavu-core >/dev/null; \
+	fi
+
+lint: sync
+	$(RUN) ruff check src tests bench
+	$(RUN) ruff format --check src tests bench
+
+types: sync
+	$(RUN) mypy
+
+test-sqlite: sync
+	$(PYTEST) -m "not e2e" -n 2 -q
+
+rules-cases: sync
+	$(RUN) jaminan rules test tests/cases/
+
+test-postgres: sync test-deps
+	scripts/with-postgres.sh $(PYTEST) -m "not e2e" -n 2 -q
+
+test-e2e: sync test-deps
+	$(PYTEST) -m e2e -p no:xdist -q
+
+rules-docs: sync
+	$(RUN) jaminan rules docs
+
+format: sync
+	$(RUN) ruff format src tests bench
+	$(RUN) ruff check --fix src tests bench
+
+# --- benchmarks ----------------------------------------------------------------------------
+bench: bench-rules
+
+bench-rules: sync
+	$(UV) sync --frozen --quiet --all-groups
+	$(RUN) --group bench python bench/rules_vs_openfisca.py --write-docs
+
+clean:
+	rm -rf var/jaminan.sqlite3* var/static .pytest_cache .mypy_cache .ruff_cache

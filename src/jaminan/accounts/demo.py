@@ -1,0 +1,84 @@
+"""Demo users, one per role, for `make demo`. Passwords are printed and are for local demos only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jaminan.accounts.roles import Role
+from jaminan.accounts.services import ensure_role_groups, upsert_user
+from jaminan.geo.models import Office
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    password: str
+    role: Role
+    name: str
+    office_code: str | None = None
+    employer_npp: str = ""
+    sponsor_code: str = ""
+    participant_kpj: str = ""
+
+
+DEMO_USERS = (
+    DemoUser("admin", "admin-jaminan-2026", Role.SYSTEM_ADMIN, "Administrator Sistem"),
+    DemoUser(
+        "analis", "analis-jaminan-2026", Role.REGIONAL_ANALYST, "Analis Kanwil", "KW-KALIMANTAN"
+    ),
+    DemoUser(
+        "petugas.bpn",
+        "petugas-jaminan-2026",
+        Role.BRANCH_OFFICER,
+        "Petugas KC Balikpapan",
+        "KC-BALIKPAPAN",
+    ),
+    DemoUser(
+        "penyetuju",
+        "penyetuju-jaminan-2026",
+        Role.CLAIMS_APPROVER,
+        "Penyetuju Klaim",
+        "KC-BALIKPAPAN",
+    ),
+    DemoUser(
+        "hrd.demo",
+        "hrd-jaminan-2026",
+        Role.EMPLOYER_USER,
+        "HRD Pemberi Kerja",
+        employer_npp="DEMO-NPP",
+    ),
+    DemoUser(
+        "donatur.demo",
+        "donatur-jaminan-2026",
+        Role.SPONSOR_USER,
+        "Donatur",
+        sponsor_code="DEMO-SPONSOR",
+    ),
+    DemoUser(
+        "peserta.demo",
+        "peserta-jaminan-2026",
+        Role.PARTICIPANT,
+        "Peserta",
+        participant_kpj="00000000000",
+    ),
+)
+
+
+def create_demo_users() -> list[DemoUser]:
+    """Create (or reset) the demo users; idempotent."""
+    ensure_role_groups()
+    offices = {o.code: o for o in Office.objects.all()}
+    for demo in DEMO_USERS:
+        first, _, last = demo.name.partition(" ")
+        upsert_user(
+            username=demo.username,
+            password=demo.password,
+            role=demo.role,
+            first_name=first,
+            last_name=last,
+            office=offices.get(demo.office_code) if demo.office_code else None,
+            employer_npp=demo.employer_npp,
+            sponsor_code=demo.sponsor_code,
+            participant_kpj=demo.participant_kpj,
+        )
+    return list(DEMO_USERS)

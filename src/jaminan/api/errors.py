@@ -1,0 +1,87 @@
+"""Domain and HTTP errors mapped once to JSON ``{"code": ..., "message": ..., "field": ...}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+    detail: list[dict[str, Any]] | None = None
+
+
+class ApiError(Exception):
+    """An error with a stable code, raised by endpoints; ``status`` is the HTTP status."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+
+
+def error_response(
+    api: NinjaAPI,
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    detail: list[dict[str, Any]] | None = None,
+) -> HttpResponse:
+    body: dict[str, Any] = {"code": code, "message": message, "field": field}
+    if detail is not None:
+        body["detail"] = detail
+    return api.create_response(request, body, status=status)
+
+
+def install(api: NinjaAPI) -> None:
+    @api.exception_handler(ApiError)
+    def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return error_response(api, request, exc.status, exc.code, exc.message, exc.field)
+
+    @api.exception_handler(AuthenticationError)
+    def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error_response(
+            api, request, 401, "unauthenticated", _("Perlu masuk atau token API yang sah.")
+        )
+
+    @api.exception_handler(AuthorizationError)
+    def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error_response(
+            api, request, 403, "forbidden", _("Anda tidak berhak atas sumber ini.")
+        )
+
+    @api.exception_handler(Http404)
+    def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error_response(api, request, 404, "not_found", _("Data tidak ditemukan."))
+
+    @api.exception_handler(ValidationError)
+    def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        detail = [
+            {
+                "loc": [str(p) for p in e.get("loc", ())],
+                "msg": str(e.get("msg", "")),
+                "type": str(e.get("type", "")),
+            }
+            for e in exc.errors
+        ]
+        field = ".".join(detail[0]["loc"][1:] or detail[0]["loc"]) if detail else None
+        return error_response(
+            api,
+            request,
+            422,
+            "invalid",
+            _("Masukan tidak sah: %(field)s") % {"field": field},
+            field=field,
+            detail=detail,
+        )
+
+    @api.exception_handler(HttpError)
+    def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return error_response(api, request, exc.status_code, f"http_{exc.status_code}", str(exc))

@@ -1,0 +1,27 @@
+"""Schemathesis fuzzes every operation of the OpenAPI schema: no 5xx, responses match the schema."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from jaminan.accounts.roles import Role
+from jaminan.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture
+def auth_headers(make_user: Callable[..., Any], token_for: Callable[[Any], str]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token_for(make_user(Role.SYSTEM_ADMIN, 'fuzz-admin'))}"}
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_api_fuzz(case: Any, auth_headers: dict[str, str]) -> None:
+    case.call_and_validate(headers=auth_headers)
