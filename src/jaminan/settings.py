@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "axes",
     "jaminan.accounts",
     "jaminan.geo",
+    "jaminan.registry",
+    "jaminan.demo",
     "jaminan.web",
     "jaminan.api",
 ]
@@ -148,6 +150,9 @@ USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+if not PRODUCTION:
+    # WhiteNoise warns about a missing STATIC_ROOT; in development the finders serve the files.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("kepesertaan/", include("jaminan.registry.urls")),
     path("", include("jaminan.web.urls")),
 ]

@@ -36,6 +36,7 @@ def test_audit_event_is_append_only_in_the_model(reference: None) -> None:
         AuditEvent.objects.filter(pk=event.pk).delete()
 
 
+@pytest.mark.postgres
 def test_audit_event_is_append_only_in_the_database(reference: None) -> None:
     event = AuditEvent.objects.create(actor_label="t", action="view")
     for sql in (

@@ -16,7 +16,7 @@ def login(page: Any, live_server: Any, username: str) -> None:
     assert "/login/" in page.url
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
 
 
@@ -58,5 +58,5 @@ def test_wrong_password_shows_error(
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "peserta-e2e")
     page.fill("#id_password", "salah")
-    page.click("button[type=submit]")
+    page.click("main form button[type=submit]")
     assert page.locator(".alert-danger").is_visible()

@@ -14,7 +14,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
     """Admin whose every save and delete leaves an audit event with the changed fields."""
 
     def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
-        before = type(obj).objects.filter(pk=obj.pk).first() if change and obj.pk else None
+        before = type(obj)._default_manager.filter(pk=obj.pk).first() if change and obj.pk else None
         super().save_model(request, obj, form, change)
         audit.record(
             action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,

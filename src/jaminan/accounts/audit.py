@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
@@ -46,7 +46,7 @@ def record(
         object_repr = object_repr or str(obj)[:200]
     label = actor_label or (user.get_username() if user is not None else SYSTEM_ACTOR)
     return AuditEvent.objects.create(
-        actor=user,
+        actor=cast(Any, user),
         actor_label=label[:150],
         action=action,
         object_type=object_type,

@@ -88,8 +88,8 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 class AuditEvent(models.Model):
     """One append-only audit record: who did what to which object, from where, when.
 
-    Rows are never updated or deleted: the model refuses it and database triggers (PostgreSQL and
-    SQLite, see migration 0002) refuse it too.
+    Rows are never updated or deleted: the model and its queryset refuse it, and on PostgreSQL
+    database triggers refuse it too (migration 0002).
     """
 
     class Action(models.TextChoices):

@@ -24,17 +24,19 @@ class ScopePolicy:
 
     ``reference``: public reference data (areas, offices, PLKK, statistics), readable by every
     signed-in user. ``personal``: the rows hold personal data (a regional analyst sees none).
-    The ``*_path`` fields are ORM lookups from the model to the Office serving the row, the
-    employer's NPP, the sponsor's code and the participant's KPJ number; a role whose path is
-    missing sees nothing.
+    The ``*_path`` fields are ORM lookups (one, or several OR-ed) from the model to the Office
+    serving the row (``""``: the row is the Office), the employer's NPP, the sponsor's code and the
+    participant's KPJ number; a role whose path is missing sees nothing. ``multi``: a path crosses
+    a to-many relation, so the filter runs as a ``pk IN (subquery)`` to avoid duplicate rows.
     """
 
     reference: bool = False
     personal: bool = True
-    office_path: str | None = None
-    employer_path: str | None = None
-    sponsor_path: str | None = None
-    participant_path: str | None = None
+    office_path: str | tuple[str, ...] | None = None
+    employer_path: str | tuple[str, ...] | None = None
+    sponsor_path: str | tuple[str, ...] | None = None
+    participant_path: str | tuple[str, ...] | None = None
+    multi: bool = False
 
 
 _POLICIES: dict[type[models.Model], ScopePolicy] = {}
@@ -63,8 +65,15 @@ def role_of(user: AbstractBaseUser | AnonymousUser | None) -> Role | None:
         return None
 
 
-def _match(path: str, value: Any) -> models.Q:
-    return models.Q(**{path: value}) if path else models.Q(pk=value)
+def _filter(
+    queryset: models.QuerySet[M], policy: ScopePolicy, paths: str | tuple[str, ...], value: Any
+) -> models.QuerySet[M]:
+    condition = models.Q()
+    for path in (paths,) if isinstance(paths, str) else paths:
+        condition |= models.Q(**{path: value}) if path else models.Q(pk=value)
+    if policy.multi:
+        return queryset.filter(pk__in=queryset.model._default_manager.filter(condition).values("pk"))
+    return queryset.filter(condition)
 
 
 def scope_queryset(
@@ -90,7 +99,7 @@ def scope_queryset(
             return queryset if role == Role.CLAIMS_APPROVER else queryset.none()
         if scope.office.kind == "regional":
             return queryset
-        return queryset.filter(_match(policy.office_path, scope.office_id))
+        return _filter(queryset, policy, policy.office_path, scope.office_id)
     path_and_value = {
         Role.EMPLOYER_USER: (policy.employer_path, scope.employer_npp),
         Role.SPONSOR_USER: (policy.sponsor_path, scope.sponsor_code),
@@ -98,4 +107,4 @@ def scope_queryset(
     }.get(role)
     if path_and_value is None or path_and_value[0] is None or not path_and_value[1]:
         return queryset.none()
-    return queryset.filter(**{path_and_value[0]: path_and_value[1]})
+    return _filter(queryset, policy, path_and_value[0], path_and_value[1])

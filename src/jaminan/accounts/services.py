@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
@@ -36,11 +35,9 @@ def upsert_user(
     employer_npp: str = "",
     sponsor_code: str = "",
     participant_kpj: str = "",
-) -> AbstractUser:
+) -> User:
     """Create or update a user with exactly one role group and its scope record."""
-    user_model = get_user_model()
-    user, created = user_model.objects.get_or_create(username=username)
-    assert isinstance(user, AbstractUser)
+    user, created = User.objects.get_or_create(username=username)
     user.first_name, user.last_name, user.email = first_name, last_name, email
     user.is_staff = role == Role.SYSTEM_ADMIN
     user.is_superuser = role == Role.SYSTEM_ADMIN
@@ -77,7 +74,7 @@ def hash_token(secret: str) -> str:
 
 
 @transaction.atomic
-def create_token(*, user: AbstractUser, name: str = "") -> tuple[ApiToken, str]:
+def create_token(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     """Create a bearer token; returns the record and the secret, which is shown only once."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -92,7 +89,7 @@ def create_token(*, user: AbstractUser, name: str = "") -> tuple[ApiToken, str]:
     return token, secret
 
 
-def authenticate_token(secret: str) -> AbstractUser | None:
+def authenticate_token(secret: str) -> User | None:
     """The active user owning ``secret``, or None. Records the token's last use."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
@@ -104,6 +101,4 @@ def authenticate_token(secret: str) -> AbstractUser | None:
     if token is None or not token.user.is_active:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    user = token.user
-    assert isinstance(user, AbstractUser)
-    return user
+    return token.user

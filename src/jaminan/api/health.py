@@ -1,8 +1,7 @@
-from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 import jaminan
 
@@ -19,7 +18,7 @@ class HealthOut(Schema):
 @router.get(
     "/health", auth=None, response={200: HealthOut, 503: HealthOut}, summary="Kesehatan layanan"
 )
-def health(request: HttpRequest) -> tuple[int, HealthOut]:
+def health(request: HttpRequest) -> Status:
     """Reports whether the database is reachable (no authentication)."""
     try:
         with connection.cursor() as cursor:
@@ -34,4 +33,4 @@ def health(request: HttpRequest) -> tuple[int, HealthOut]:
         database_vendor=connection.vendor,
         version=jaminan.__version__,
     )
-    return (200 if ok else 503), out
+    return Status(200 if ok else 503, out)

@@ -1,6 +1,5 @@
 """Read endpoints for reference data: provinces, regencies, offices, PLKK and workforce statistics."""
 
-from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal

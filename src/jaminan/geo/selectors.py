@@ -141,7 +141,7 @@ def latest_plkk_year(*, user: User) -> str | None:
 
 def dashboard_summary(*, user: User) -> list[ProvinceSummary]:
     """Per province: regencies, branch offices, latest BPS workforce figure and latest PLKK count."""
-    province_qs = provinces(user=user).annotate(
+    province_qs = scope_queryset(user, Province.objects.all()).annotate(
         kabupaten=Count("regencies", filter=Q(regencies__kind="kabupaten"), distinct=True),
         kota=Count("regencies", filter=Q(regencies__kind="kota"), distinct=True),
         inferred=Count(
@@ -165,7 +165,7 @@ def dashboard_summary(*, user: User) -> list[ProvinceSummary]:
     return [
         ProvinceSummary(
             province=p,
-            regencies=p.regency_count,
+            regencies=p.kabupaten + p.kota,
             kabupaten=p.kabupaten,
             kota=p.kota,
             offices=p.office_count,

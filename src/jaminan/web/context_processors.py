@@ -27,6 +27,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if role is not None:
         items.append(NavItem(_("Dasbor"), reverse("home"), "home"))
         items.append(NavItem(_("Aturan & kalkulator"), reverse("rules"), "rules"))
+        if role in STAFF_ROLES or role == Role.EMPLOYER_USER:
+            items.append(NavItem(_("Kepesertaan"), reverse("registry:search"), "search"))
         if role in STAFF_ROLES:
             items.append(NavItem(_("Dokumentasi API"), "/api/v1/docs", "api"))
         if role == Role.SYSTEM_ADMIN:

@@ -1,4 +1,9 @@
-"""Database triggers that make accounts_auditevent append-only (UPDATE and DELETE refused)."""
+"""Database triggers that make accounts_auditevent append-only (UPDATE and DELETE refused).
+
+PostgreSQL, the production database, refuses them in the database itself. SQLite (the embedded demo
+database) relies on the model and queryset guards of AuditEvent only: Django empties SQLite tables
+with DELETE (test flushes, `jaminan flush`), which a trigger there would break.
+"""
 
 from __future__ import annotations
 
@@ -22,33 +27,16 @@ DROP TRIGGER IF EXISTS auditevent_no_update ON accounts_auditevent;
 DROP TRIGGER IF EXISTS auditevent_no_delete ON accounts_auditevent;
 DROP FUNCTION IF EXISTS jaminan_audit_append_only();
 """
-SQLITE_UP = [
-    """CREATE TRIGGER auditevent_no_update BEFORE UPDATE ON accounts_auditevent
-       BEGIN SELECT RAISE(ABORT, 'accounts_auditevent is append-only'); END;""",
-    """CREATE TRIGGER auditevent_no_delete BEFORE DELETE ON accounts_auditevent
-       BEGIN SELECT RAISE(ABORT, 'accounts_auditevent is append-only'); END;""",
-]
-SQLITE_DOWN = [
-    "DROP TRIGGER IF EXISTS auditevent_no_update;",
-    "DROP TRIGGER IF EXISTS auditevent_no_delete;",
-]
-
-
-def _run(schema_editor: Any, postgres: str, sqlite: list[str]) -> None:
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(postgres)
-    elif vendor == "sqlite":
-        for statement in sqlite:
-            schema_editor.execute(statement)
 
 
 def forwards(apps: Any, schema_editor: Any) -> None:
-    _run(schema_editor, POSTGRES_UP, SQLITE_UP)
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(POSTGRES_UP)
 
 
 def backwards(apps: Any, schema_editor: Any) -> None:
-    _run(schema_editor, POSTGRES_DOWN, SQLITE_DOWN)
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(POSTGRES_DOWN)
 
 
 class Migration(migrations.Migration):

@@ -21,5 +21,5 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"Pengguna tidak ditemukan: {options['username']}")
-        _, secret = create_token(user=user, name=options["name"])  # type: ignore[arg-type]
+        _, secret = create_token(user=user, name=options["name"])
         self.stdout.write(secret)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -16,6 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--facts", default="{}", help="facts as a JSON object")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        code = cli.main_calc(options["name"], options["facts"], self.stdout, self.stderr)
+        code = cli.main_calc(
+            options["name"], options["facts"], cast(TextIO, self.stdout), cast(TextIO, self.stderr)
+        )
         if code:
             sys.exit(code)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "test":
-            code = cli.main_rules_test(options["paths"], self.stdout)
+            code = cli.main_rules_test(options["paths"], cast(TextIO, self.stdout))
         else:
             code = cli.main_rules_docs(options["output"])
             if code == 0:
