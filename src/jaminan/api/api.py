@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
 import jaminan
 from jaminan.api import errors
 from jaminan.api.auth import API_AUTH
+from jaminan.api.calculate import router as calculate_router
 from jaminan.api.health import router as health_router
 from jaminan.geo.api import router as geo_router
+from jaminan.registry.api import router as registry_router
 
-api = NinjaAPI(
+class JaminanAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI schema documents the errors every operation can return."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        errors.document_common_errors(schema)
+        return schema
+
+
+api = JaminanAPI(
     title="jaminan API",
     version=jaminan.__version__,
     description=(
@@ -25,3 +41,5 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", health_router)
 api.add_router("", geo_router)
+api.add_router("", calculate_router)
+api.add_router("", registry_router)

@@ -40,6 +40,23 @@ def error_response(
     return api.create_response(request, body, status=status)
 
 
+def document_common_errors(schema: dict[str, Any]) -> None:
+    """Add the JSON errors of ``install`` to every operation: 401 where authentication is required,
+    422 where the operation takes parameters or a body."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("ErrorOut", ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}"))
+    body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            if operation.get("security"):
+                responses.setdefault(401, {"description": "Unauthorized", **body})
+            if operation.get("parameters") or operation.get("requestBody"):
+                responses.setdefault(422, {"description": "Invalid input", **body})
+            if operation.get("requestBody"):
+                responses.setdefault(400, {"description": "Body cannot be parsed", **body})
+
+
 def install(api: NinjaAPI) -> None:
     @api.exception_handler(ApiError)
     def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
@@ -84,4 +101,5 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return error_response(api, request, exc.status_code, f"http_{exc.status_code}", str(exc))
+        code = {400: "bad_request", 429: "throttled"}.get(exc.status_code, f"http_{exc.status_code}")
+        return error_response(api, request, exc.status_code, code, str(exc))
