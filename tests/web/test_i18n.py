@@ -56,3 +56,11 @@ def test_pages_indonesian_by_default_english_on_switch(make_user: Callable[..., 
     assert (
         'lang="en"' in page and "Kalimantan at a glance" in page and "Employed population" in page
     )
+
+
+@pytest.mark.django_db
+def test_browser_language_does_not_override_indonesian_default(make_user: Callable[..., Any]) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    client.force_login(make_user(Role.BRANCH_OFFICER))
+    page = client.get("/")
+    assert page["Content-Language"] == "id" and "Kalimantan sekilas" in page.content.decode()

@@ -17,34 +17,44 @@ from jaminan.rules.registry import catalogue
 LANGS = ("id", "en")
 
 
-def _format_scalar(unit: str, value: Any) -> str:
+def _number(text: str, lang: str) -> str:
+    """English digits (``20,700,000`` / ``0.24``) in Indonesian convention (``20.700.000`` / ``0,24``)."""
+    if lang != "id":
+        return text
+    return text.translate(str.maketrans({",": ".", ".": ","}))
+
+
+def _format_scalar(unit: str, value: Any, lang: str = "en") -> str:
     if unit == "money" and isinstance(value, int):
-        return f"Rp{value:,}"
+        return "Rp" + _number(f"{value:,}", lang)
     if unit == "rate" and isinstance(value, Decimal):
         percent = value * 100
-        text = format(percent.normalize(), "f")
-        return f"{text}%"
+        return _number(format(percent.normalize(), "f"), lang) + "%"
     if unit == "percent" and isinstance(value, Decimal):
-        return f"{format(value.normalize(), 'f')}%"
+        return _number(format(value.normalize(), "f"), lang) + "%"
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return _number(format(value.normalize(), "f"), lang)
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     return str(value)
 
 
-def format_value(unit: str, value: Any) -> str:
-    """A readable, deterministic rendering of a parameter value (lists and mappings too)."""
+def format_value(unit: str, value: Any, lang: str = "en") -> str:
+    """A readable, deterministic rendering of a parameter value (lists and mappings too).
+
+    ``lang="id"`` writes Indonesian numbers (``Rp16.800``, ``0,24%``) and separates list items with
+    ``;`` so that they cannot be mistaken for decimals."""
+    separator = "; " if lang == "id" else ", "
     if isinstance(value, tuple | list):
-        return ", ".join(format_value(unit, v) for v in value)
+        return separator.join(format_value(unit, v, lang) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {format_value(unit, v)}" for k, v in value.items())
-    return _format_scalar(unit, value)
+        return "; ".join(f"{k}: {format_value(unit, v, lang)}" for k, v in value.items())
+    return _format_scalar(unit, value, lang)
 
 
-def _row(unit: str, pv: ParamValue) -> dict[str, str]:
+def _row(unit: str, pv: ParamValue, lang: str = "en") -> dict[str, str]:
     return {
-        "value": format_value(unit, pv.value),
+        "value": format_value(unit, pv.value, lang),
         "from": pv.start.isoformat(),
         "to": pv.end.isoformat() if pv.end else "",
         "reference": pv.reference,
@@ -67,7 +77,7 @@ def parameter_tables(lang: str) -> list[dict[str, Any]]:
                 "name": series.name,
                 "description": series.description[lang],
                 "unit": series.unit,
-                "values": [_row(series.unit, pv) for pv in series.values],
+                "values": [_row(series.unit, pv, lang) for pv in series.values],
             }
         )
     return [tables[name] for name in sorted(tables)]

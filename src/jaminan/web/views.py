@@ -46,7 +46,7 @@ def _calculators() -> list[dict[str, Any]]:
         fields = []
         for spec in info.facts:
             example = info.example.get(spec.name)
-            if spec.kind in LIST_KINDS and example is not None:
+            if spec.kind in LIST_KINDS and not spec.choices and example is not None:
                 example = json.dumps(example, ensure_ascii=False)
             fields.append(
                 {
@@ -87,6 +87,12 @@ def _facts_from_form(specs: Any, data: Any) -> dict[str, Any]:
         if spec.kind == "bool":
             if spec.name in data:
                 facts[spec.name] = data.get(spec.name) in {"on", "true", "1"}
+            continue
+        if spec.kind in LIST_KINDS and spec.choices:
+            # Checkboxes: the selected values, or the calculation's default when none is ticked.
+            selected = data.getlist(spec.name)
+            if selected:
+                facts[spec.name] = selected
             continue
         if raw == "":
             continue
