@@ -33,6 +33,7 @@ migrate: sync
 demo: migrate
 	$(RUN) jaminan load-reference
 	$(RUN) jaminan demo-setup
+	$(RUN) jaminan generate --scale $(DEMO_SCALE) --seed 7 --if-empty
 	@echo "Serving jaminan on http://127.0.0.1:$(PORT)/ (API docs: /api/v1/docs, health: /api/v1/health)"
 	$(RUN) jaminan runserver 127.0.0.1:$(PORT) --noreload
 

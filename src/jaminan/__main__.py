@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 
-
 # Command-line spellings that are not valid Python module names.
 COMMAND_ALIASES = {"import": "import_data"}
 

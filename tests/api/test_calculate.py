@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def post(name: str, body: object) -> tuple[int, dict]:
-    response = Client().post(f"/api/v1/calculate/{name}", json.dumps(body), content_type="application/json")
+    response = Client().post(
+        f"/api/v1/calculate/{name}", json.dumps(body), content_type="application/json"
+    )
     return response.status_code, response.json()
 
 
@@ -25,7 +27,9 @@ def test_calculate_jakon_example_of_the_contract(reference: None) -> None:
 
 
 def test_facts_may_be_wrapped(reference: None) -> None:
-    status, body = post("contribution.jakon", {"facts": {"month": "2021-05", "contract_value": 180_000_000}})
+    status, body = post(
+        "contribution.jakon", {"facts": {"month": "2021-05", "contract_value": 180_000_000}}
+    )
     assert status == 200 and body["JKK"] == 346_000
 
 
@@ -55,14 +59,31 @@ def test_every_calculation_listed_with_an_example_that_computes(reference: None)
 
 def test_calc_command_prints_json_and_exits_2_on_bad_fact() -> None:
     ok = subprocess.run(
-        [sys.executable, "-m", "jaminan", "calc", "contribution.jakon", "--facts",
-         '{"month": "2021-05", "contract_value": 180000000}'],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "jaminan",
+            "calc",
+            "contribution.jakon",
+            "--facts",
+            '{"month": "2021-05", "contract_value": 180000000}',
+        ],
+        capture_output=True,
+        text=True,
     )
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["JKK"] == 346_000
     bad = subprocess.run(
-        [sys.executable, "-m", "jaminan", "calc", "contribution.jakon", "--facts", '{"month": "2021-05"}'],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "jaminan",
+            "calc",
+            "contribution.jakon",
+            "--facts",
+            '{"month": "2021-05"}',
+        ],
+        capture_output=True,
+        text=True,
     )
     assert bad.returncode == 2 and "contract_value" in bad.stderr

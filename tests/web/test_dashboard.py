@@ -92,3 +92,19 @@ def test_login_form_has_csrf(reference: None) -> None:
     client = Client(enforce_csrf_checks=True)
     assert "csrfmiddlewaretoken" in client.get("/login/").content.decode()
     assert client.post("/login/", {"username": "x", "password": "y"}).status_code == 403
+
+
+def test_nul_in_query_or_path_refused(
+    make_user: Callable[..., Any], token_for: Callable[[Any], str]
+) -> None:
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token_for(make_user(Role.SYSTEM_ADMIN))}"}
+    api = Client().get("/api/v1/offices?office=KC%00X", **headers)
+    assert api.status_code == 422 and api.json() == {
+        "code": "invalid",
+        "message": api.json()["message"],
+        "field": "office",
+    }
+    assert Client().get("/api/v1/regencies/64%00.71", **headers).status_code == 422
+    client = Client()
+    client.force_login(make_user(Role.BRANCH_OFFICER))
+    assert client.get("/kepesertaan/?q=a%00b").status_code == 400

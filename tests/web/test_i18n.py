@@ -59,7 +59,9 @@ def test_pages_indonesian_by_default_english_on_switch(make_user: Callable[..., 
 
 
 @pytest.mark.django_db
-def test_browser_language_does_not_override_indonesian_default(make_user: Callable[..., Any]) -> None:
+def test_browser_language_does_not_override_indonesian_default(
+    make_user: Callable[..., Any],
+) -> None:
     client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     client.force_login(make_user(Role.BRANCH_OFFICER))
     page = client.get("/")

@@ -48,18 +48,23 @@ def test_calculator_returns_result_and_trace(client: Client) -> None:
 
 
 def test_calculator_names_the_bad_fact(client: Client) -> None:
-    html = client.post("/rules/calculate/contribution.pu", {"month": "2025-06", "wage": "5000000"}).content.decode()
+    html = client.post(
+        "/rules/calculate/contribution.pu", {"month": "2025-06", "wage": "5000000"}
+    ).content.decode()
     assert 'data-fact="risk_group"' in html and "risk_group" in html
 
 
 def test_calculator_list_facts_as_json(client: Client) -> None:
     ok = html_lib.unescape(
         client.post(
-            "/rules/calculate/benefit.scholarship", {"date": "2024-07-15", "children": '[{"level": "PT"}]'}
+            "/rules/calculate/benefit.scholarship",
+            {"date": "2024-07-15", "children": '[{"level": "PT"}]'},
         ).content.decode()
     )
     assert '"total": 60000000' in ok
-    bad = client.post("/rules/calculate/benefit.scholarship", {"date": "2024-07-15", "children": "[{"}).content.decode()
+    bad = client.post(
+        "/rules/calculate/benefit.scholarship", {"date": "2024-07-15", "children": "[{"}
+    ).content.decode()
     assert 'data-fact="children"' in bad
 
 
@@ -73,7 +78,12 @@ def test_calculator_programs_as_checkboxes(client: Client) -> None:
     only_jkk_jkm = html_lib.unescape(
         client.post(
             "/rules/calculate/contribution.pu",
-            {"month": "2026-05", "wage": "5.000.000", "risk_group": "2", "programs": ["JKK", "JKM"]},
+            {
+                "month": "2026-05",
+                "wage": "5.000.000",
+                "risk_group": "2",
+                "programs": ["JKK", "JKM"],
+            },
         ).content.decode()
     )
     assert '"total": 42000' in only_jkk_jkm  # 0.54% + 0.30% of Rp5.000.000, no JHT/JP

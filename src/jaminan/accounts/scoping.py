@@ -72,7 +72,9 @@ def _filter(
     for path in (paths,) if isinstance(paths, str) else paths:
         condition |= models.Q(**{path: value}) if path else models.Q(pk=value)
     if policy.multi:
-        return queryset.filter(pk__in=queryset.model._default_manager.filter(condition).values("pk"))
+        return queryset.filter(
+            pk__in=queryset.model._default_manager.filter(condition).values("pk")
+        )
     return queryset.filter(condition)
 
 

@@ -15,6 +15,7 @@ from jaminan.api.health import router as health_router
 from jaminan.geo.api import router as geo_router
 from jaminan.registry.api import router as registry_router
 
+
 class JaminanAPI(NinjaAPI):
     """NinjaAPI whose OpenAPI schema documents the errors every operation can return."""
 

@@ -1,6 +1,5 @@
 """POST /api/v1/calculate/{name}: the rules engine's calculations by name (shared/spec/calculations.md)."""
 
-
 from typing import Any
 
 from django.http import HttpRequest
@@ -53,6 +52,8 @@ def calculate(request: HttpRequest, name: str, body: dict[str, Any] = Body(...))
     try:
         return rules.calculate(name, facts_of(body))
     except rules.UnknownCalculation as exc:
-        raise ApiError(404, "unknown_calculation", f"Perhitungan tidak dikenal: {name}", "name") from exc
+        raise ApiError(
+            404, "unknown_calculation", f"Perhitungan tidak dikenal: {name}", "name"
+        ) from exc
     except rules.RulesError as exc:
         raise ApiError(422, "invalid_fact", str(exc), exc.fact) from exc

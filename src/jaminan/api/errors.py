@@ -44,7 +44,9 @@ def document_common_errors(schema: dict[str, Any]) -> None:
     """Add the JSON errors of ``install`` to every operation: 401 where authentication is required,
     422 where the operation takes parameters or a body."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    components.setdefault("ErrorOut", ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}"))
+    components.setdefault(
+        "ErrorOut", ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    )
     body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
     for path_item in schema.get("paths", {}).values():
         for operation in path_item.values():
@@ -101,5 +103,7 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        code = {400: "bad_request", 429: "throttled"}.get(exc.status_code, f"http_{exc.status_code}")
+        code = {400: "bad_request", 429: "throttled"}.get(
+            exc.status_code, f"http_{exc.status_code}"
+        )
         return error_response(api, request, exc.status_code, code, str(exc))

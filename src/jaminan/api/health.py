@@ -1,4 +1,3 @@
-
 from django.db import connection
 from django.http import HttpRequest
 from ninja import Router, Schema, Status

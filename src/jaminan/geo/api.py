@@ -1,6 +1,5 @@
 """Read endpoints for reference data: provinces, regencies, offices, PLKK and workforce statistics."""
 
-
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal

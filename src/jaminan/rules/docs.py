@@ -21,7 +21,7 @@ def _number(text: str, lang: str) -> str:
     """English digits (``20,700,000`` / ``0.24``) in Indonesian convention (``20.700.000`` / ``0,24``)."""
     if lang != "id":
         return text
-    return text.translate(str.maketrans({",": ".", ".": ","}))
+    return text.translate(str.maketrans(",.", ".,"))
 
 
 def _format_scalar(unit: str, value: Any, lang: str = "en") -> str:

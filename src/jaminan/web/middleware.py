@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -60,3 +60,35 @@ class LanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RejectNulMiddleware:
+    """Refuses a NUL character anywhere in the path or the query string.
+
+    PostgreSQL cannot store or compare text containing NUL and would answer with an error; such input
+    is never legitimate, so it is refused before any view runs: a JSON 422 naming the parameter under
+    /api/, a plain 400 elsewhere."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        field = "path" if "\x00" in request.path else None
+        if field is None:
+            field = next(
+                (
+                    key
+                    for key, values in request.GET.lists()
+                    if "\x00" in key or any("\x00" in v for v in values)
+                ),
+                None,
+            )
+        if field is None:
+            return self.get_response(request)
+        message = translation.gettext("Masukan mengandung karakter NUL yang tidak diizinkan.")
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"code": "invalid", "message": message, "field": field.replace("\x00", "")},
+                status=422,
+            )
+        return HttpResponseBadRequest(message)

@@ -1,0 +1,1 @@
+"""Synthetic Kalimantan population for demos, tests and benchmarks (``jaminan generate``, ``jaminan stats``)."""

@@ -1,0 +1,87 @@
+"""Browser test of the registry screens: a branch officer registers a PU worker on an employer, with the
+NIK checked inline (HTMX) as it is typed, and finds the worker on the employer page and by search."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from jaminan.accounts.roles import Role
+from jaminan.geo.models import Regency
+from jaminan.registry import services
+from jaminan.registry.models import Membership
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def login(page: Any, live_server: Any, username: str) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def test_officer_registers_a_pu_worker_and_finds_them_on_the_employer_page(
+    page: Any, live_server: Any, make_user: Callable[..., Any]
+) -> None:
+    make_user(Role.BRANCH_OFFICER, "petugas-kepesertaan")
+    employer = services.register_employer(
+        name="PT Teluk Balikpapan Sejahtera",
+        legal_form="PT",
+        kbli="52101",
+        size_class="small",
+        risk_group=2,
+        regency=Regency.objects.get(code="64.71"),
+    )
+    login(page, live_server, "petugas-kepesertaan")
+
+    page.click("nav >> text=Kepesertaan")
+    page.fill("#id_q", employer.npp)
+    page.click("#search-form button[type=submit]")
+    page.click(f"#employer-results >> text={employer.name}")
+    page.wait_for_url(f"{live_server.url}/kepesertaan/pemberi-kerja/{employer.npp}/")
+    assert page.locator("#no-workers").is_visible()
+
+    page.click("#register-worker")
+    # The NIK is checked as it is typed: too short, then a valid one.
+    page.fill("#id_nik", "64710545089")
+    page.wait_for_selector("#error-nik.invalid-feedback >> text=NIK harus 16 digit")
+    page.fill("#id_nik", "6471054508900003")
+    page.wait_for_selector(
+        "#error-nik.valid-feedback >> text=NIK sah: perempuan, lahir 5 Agustus 1990"
+    )
+    page.fill("#id_name", "Siti Aminah")
+    page.fill("#id_birth_date", "1990-08-06")
+    page.select_option("#id_sex", "P")
+    # The birth date disagrees with the NIK: said inline on the birth-date field.
+    page.wait_for_selector("#error-birth_date >> text=tidak sesuai dengan NIK")
+    page.fill("#id_birth_date", "1990-08-05")
+    page.wait_for_selector("#error-birth_date.valid-feedback", state="attached")
+    page.fill("#id_wage", "4.250.000")
+    page.fill("#id_start_date", str(timezone.localdate() - timedelta(days=2)))
+    page.click("#submit")
+
+    page.wait_for_url(f"{live_server.url}/kepesertaan/pemberi-kerja/{employer.npp}/")
+    membership = Membership.objects.select_related("participant").get(employer=employer)
+    kpj = membership.participant.kpj_number
+    assert kpj in page.locator(".alert-success").inner_text()
+    row = page.locator(f"#workers tr[data-kpj='{kpj}']")
+    assert "Siti Aminah" in row.inner_text()
+    assert "6471054508900003" in row.inner_text()  # an officer sees the full NIK
+    assert "Rp4.250.000" in row.inner_text()
+    assert page.locator("#wage-bill").inner_text() == "Rp4.250.000"
+
+    # And by name through the search box.
+    page.click("nav >> text=Kepesertaan")
+    page.fill("#id_q", "aminah")
+    page.click("#search-form button[type=submit]")
+    page.click("#person-results >> text=Siti Aminah")
+    page.wait_for_url(f"{live_server.url}/kepesertaan/peserta/{kpj}/")
+    assert page.locator("#kpj").inner_text() == kpj
+    assert "PT Teluk Balikpapan Sejahtera" in page.locator("#memberships").inner_text()
