@@ -12,7 +12,7 @@ DEMO_SCALE ?= 0.0005
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help demo test uv sync test-deps lint types test-sqlite test-postgres test-e2e rules-cases \
-        rules-docs bench bench-rules serve migrate format clean
+        rules-docs bench bench-rules bench-import serve migrate format clean
 
 help:
 	@echo "make demo   - set up and serve jaminan on http://127.0.0.1:$(PORT) (SQLite, demo data)"
@@ -32,8 +32,8 @@ migrate: sync
 
 demo: migrate
 	$(RUN) jaminan load-reference
-	$(RUN) jaminan demo-setup
 	$(RUN) jaminan generate --scale $(DEMO_SCALE) --seed 7 --if-empty
+	$(RUN) jaminan demo-setup
 	@echo "Serving jaminan on http://127.0.0.1:$(PORT)/ (API docs: /api/v1/docs, health: /api/v1/health)"
 	$(RUN) jaminan runserver 127.0.0.1:$(PORT) --noreload
 
@@ -79,11 +79,14 @@ format: sync
 	$(RUN) ruff check --fix src tests bench
 
 # --- benchmarks ----------------------------------------------------------------------------
-bench: bench-rules
+bench: bench-rules bench-import
 
 bench-rules: sync
 	$(UV) sync --frozen --quiet --all-groups
 	$(RUN) --group bench python bench/rules_vs_openfisca.py --write-docs
+
+bench-import: sync test-deps
+	scripts/with-postgres.sh $(RUN) python bench/import_workers.py --write-docs
 
 clean:
 	rm -rf var/jaminan.sqlite3* var/static .pytest_cache .mypy_cache .ruff_cache

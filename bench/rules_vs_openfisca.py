@@ -54,28 +54,13 @@ ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))
 sys.path.insert(0, str(ROOT / "src"))
 
-DOCS = ROOT / "docs" / "performance.md"
-START_MARKER = "<!-- bench:rules_vs_openfisca:start -->"
-END_MARKER = "<!-- bench:rules_vs_openfisca:end -->"
-DOCS_INTRO = """# Performance
+from perfdocs import DOCS, markers, write_section  # noqa: E402  (bench/ is on sys.path above)
 
-Measured figures of jaminan's hot paths, each section written by the benchmark script it
-names, with the machine, the versions and the date of the run. Re-run the script to
-refresh a section; do not edit the figures by hand.
-"""
+from jaminan.rules.batch import PU_KEYS  # noqa: E402
 
-LINES = (
-    "JKK.employer",
-    "JKM.employer",
-    "JHT.employer",
-    "JHT.worker",
-    "JP.employer",
-    "JP.worker",
-    "JP.wage_base",
-    "employer_total",
-    "worker_total",
-    "total",
-)
+START_MARKER, END_MARKER = markers("rules_vs_openfisca")
+
+LINES = PU_KEYS  # the batch path's output lines
 
 MAX_WAGE = 60_000_000
 FIRST_MONTH = (2015, 7)
@@ -606,14 +591,7 @@ def ratios(r: Mapping[str, Any], a: str, b: str) -> str:
 
 
 def write_docs(section: str) -> None:
-    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else DOCS_INTRO
-    if START_MARKER in text and END_MARKER in text:
-        head, rest = text.split(START_MARKER, 1)
-        _old, tail = rest.split(END_MARKER, 1)
-        text = head + section.rstrip("\n") + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    DOCS.write_text(text, encoding="utf-8")
+    write_section("rules_vs_openfisca", section)
 
 
 # ---------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import PASSWORD
+
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -55,3 +57,17 @@ def page(browser: Any) -> Iterator[Any]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def login(page: Any, live_server: Any) -> Any:
+    """Sign in through the login form as ``username`` (password of tests.conftest) and land on the dashboard."""
+
+    def sign_in(username: str) -> None:
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.click("main form button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+
+    return sign_in

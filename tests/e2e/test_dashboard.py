@@ -6,25 +6,15 @@ from typing import Any
 import pytest
 
 from jaminan.accounts.roles import Role
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def login(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/")
-    assert "/login/" in page.url
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-
-
 def test_login_and_see_dashboard_with_five_provinces(
-    page: Any, live_server: Any, make_user: Callable[..., Any]
+    login: Any, page: Any, live_server: Any, make_user: Callable[..., Any]
 ) -> None:
     make_user(Role.REGIONAL_ANALYST, "analis-e2e")
-    login(page, live_server, "analis-e2e")
+    login("analis-e2e")
     assert page.locator("#current-user").inner_text().startswith("analis-e2e")
     rows = page.locator("#province-table tbody tr")
     assert rows.count() == 5
@@ -42,9 +32,11 @@ def test_login_and_see_dashboard_with_five_provinces(
     assert page.evaluate("window.jaminanCharts.plkk.data.datasets[0].data") == [44, 64, 121, 96, 11]
 
 
-def test_switch_to_english(page: Any, live_server: Any, make_user: Callable[..., Any]) -> None:
+def test_switch_to_english(
+    login: Any, page: Any, live_server: Any, make_user: Callable[..., Any]
+) -> None:
     make_user(Role.BRANCH_OFFICER, "petugas-e2e")
-    login(page, live_server, "petugas-e2e")
+    login("petugas-e2e")
     assert page.locator("h1").first.inner_text() == "Kalimantan sekilas"
     page.click("#language-form button[value=en]")
     page.wait_for_selector("html[lang=en]")

@@ -14,21 +14,12 @@ from jaminan.accounts.roles import Role
 from jaminan.geo.models import Regency
 from jaminan.registry import services
 from jaminan.registry.models import Membership
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def login(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-
-
 def test_officer_registers_a_pu_worker_and_finds_them_on_the_employer_page(
-    page: Any, live_server: Any, make_user: Callable[..., Any]
+    login: Any, page: Any, live_server: Any, make_user: Callable[..., Any]
 ) -> None:
     make_user(Role.BRANCH_OFFICER, "petugas-kepesertaan")
     employer = services.register_employer(
@@ -39,7 +30,7 @@ def test_officer_registers_a_pu_worker_and_finds_them_on_the_employer_page(
         risk_group=2,
         regency=Regency.objects.get(code="64.71"),
     )
-    login(page, live_server, "petugas-kepesertaan")
+    login("petugas-kepesertaan")
 
     page.click("nav >> text=Kepesertaan")
     page.fill("#id_q", employer.npp)

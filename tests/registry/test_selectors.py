@@ -63,6 +63,14 @@ def test_masking_and_audit(employer: Employer, facts: Any, make_user: Callable[.
     ]
     selectors.search(user=officer, q="Pekerja")
     assert AuditEvent.objects.filter(action="view", changes__search="Pekerja").count() == 1
+    # A masked list is still personal data (names, birth dates): its read is audited too.
+    selectors.search(user=hr, q=m.participant.person.name)
+    masked_search = AuditEvent.objects.get(
+        action="view", actor__username="hrd", changes__search=m.participant.person.name
+    )
+    assert masked_search.changes["nik_unmasked"] is False and masked_search.changes["persons"] == [
+        m.participant.person.pk
+    ]
 
 
 def test_search_kinds(employer: Employer, facts: Any, admin_user: Any) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from jaminan.accounts.roles import Role
 from jaminan.accounts.services import ensure_role_groups, upsert_user
@@ -45,7 +45,7 @@ DEMO_USERS = (
         "hrd-jaminan-2026",
         Role.EMPLOYER_USER,
         "HRD Pemberi Kerja",
-        employer_npp="DEMO-NPP",
+        employer_npp="00000000",
     ),
     DemoUser(
         "donatur.demo",
@@ -64,11 +64,24 @@ DEMO_USERS = (
 )
 
 
-def create_demo_users() -> list[DemoUser]:
-    """Create (or reset) the demo users; idempotent."""
+def create_demo_users(*, employer_npp: str = "", participant_kpj: str = "") -> list[DemoUser]:
+    """Create (or reset) the demo users; idempotent. ``employer_npp`` and ``participant_kpj`` bind the
+    employer and participant users to real records (the generated demo population)."""
     ensure_role_groups()
     offices = {o.code: o for o in Office.objects.all()}
-    for demo in DEMO_USERS:
+    users = [
+        replace(
+            demo,
+            employer_npp=employer_npp or demo.employer_npp,
+            participant_kpj=(participant_kpj or demo.participant_kpj)
+            if demo.participant_kpj
+            else "",
+        )
+        if demo.role in (Role.EMPLOYER_USER, Role.PARTICIPANT)
+        else demo
+        for demo in DEMO_USERS
+    ]
+    for demo in users:
         first, _, last = demo.name.partition(" ")
         upsert_user(
             username=demo.username,
@@ -81,4 +94,4 @@ def create_demo_users() -> list[DemoUser]:
             sponsor_code=demo.sponsor_code,
             participant_kpj=demo.participant_kpj,
         )
-    return list(DEMO_USERS)
+    return users

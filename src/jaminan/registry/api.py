@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -74,13 +75,15 @@ def domain_errors(fn: F) -> F:
 
 def _require(request: HttpRequest, roles: frozenset[Role]) -> None:
     if role_of(request.user) not in roles:
-        raise ApiError(403, "forbidden", "Peran Anda tidak berhak melakukan pendaftaran ini.")
+        raise ApiError(403, "forbidden", _("Peran Anda tidak berhak melakukan pendaftaran ini."))
 
 
 def _regency(code: str, field: str) -> Regency:
     regency = Regency.objects.select_related("branch_office").filter(code=code).first()
     if regency is None:
-        raise ApiError(422, "invalid", f"Kode kabupaten/kota tidak dikenal: {code}", field)
+        raise ApiError(
+            422, "invalid", _("Kode kabupaten/kota tidak dikenal: %(code)s") % {"code": code}, field
+        )
     return regency
 
 
@@ -359,8 +362,7 @@ def create_person(request: HttpRequest, payload: PersonFactsIn) -> Status:
 @router.get("/persons", response=list[PersonOut], summary="Cari orang (NIK, KPJ atau nama)")
 @paginate(Page)
 def list_persons(request: HttpRequest, filters: Query[SearchQuery]) -> QuerySet[Person]:
-    if selectors.may_see_nik(request.user):
-        selectors.record_person_list_view(user=request.user, context={"search": filters.q})
+    selectors.record_person_list_view(user=request.user, context={"search": filters.q})
     return selectors.search_persons(user=request.user, q=filters.q).order_by("name", "pk")
 
 
@@ -460,10 +462,7 @@ def list_employer_workers(request: HttpRequest, npp: str) -> QuerySet[Membership
         employer = selectors.employer_in_scope(user=request.user, npp=npp)
     except RegistryError as exc:
         raise ApiError(exc.status, exc.code, exc.message, exc.field) from exc
-    if selectors.may_see_nik(request.user):
-        selectors.record_person_list_view(
-            user=request.user, context={"employer_workers": employer.npp}
-        )
+    selectors.record_person_list_view(user=request.user, context={"employer_workers": employer.npp})
     return selectors.employer_workers(user=request.user, employer=employer)
 
 
@@ -534,7 +533,7 @@ def create_project_worker(
 ) -> Status:
     _require(request, WORKER_ROLES)
     if not 0 < project_id < 2**63:
-        raise ApiError(404, "not_found", "Proyek tidak ditemukan.", "project_id")
+        raise ApiError(404, "not_found", _("Proyek tidak ditemukan."), "project_id")
     project = selectors.project_in_scope(user=request.user, project_id=project_id)
     membership = services.add_project_worker(
         project=project, person=payload.facts(), start_date=payload.start_date, actor=request.user
@@ -561,7 +560,7 @@ def end_membership(
 ) -> Membership:
     _require(request, WORKER_ROLES)
     if not 0 < membership_id < 2**63:
-        raise ApiError(404, "not_found", "Kepesertaan tidak ditemukan.", "membership_id")
+        raise ApiError(404, "not_found", _("Kepesertaan tidak ditemukan."), "membership_id")
     membership = selectors.membership_in_scope(user=request.user, membership_id=membership_id)
     services.end_membership(
         membership=membership, end_date=payload.end_date, reason=payload.reason, actor=request.user
@@ -579,11 +578,11 @@ def end_membership(
 def report_wage(request: HttpRequest, membership_id: int, payload: WageIn) -> ReportedWage:
     _require(request, WORKER_ROLES)
     if not 0 < membership_id < 2**63:
-        raise ApiError(404, "not_found", "Kepesertaan tidak ditemukan.", "membership_id")
+        raise ApiError(404, "not_found", _("Kepesertaan tidak ditemukan."), "membership_id")
     membership = selectors.membership_in_scope(user=request.user, membership_id=membership_id)
     year, month = (int(x) for x in payload.month.split("-"))
     if year < 1900:
-        raise ApiError(422, "invalid", "Bulan upah tidak sah.", "month")
+        raise ApiError(422, "invalid", _("Bulan upah tidak sah."), "month")
     return services.report_wage(
         membership=membership, month=date(year, month, 1), amount=payload.amount, actor=request.user
     )
@@ -605,7 +604,7 @@ def import_worker_list(
     _require(request, WORKER_ROLES)
     the_employer = selectors.employer_in_scope(user=request.user, npp=employer)
     if file.size is not None and file.size > MAX_UPLOAD_BYTES:
-        raise ApiError(413, "file_too_large", "Berkas lebih dari 50 MB.", "file")
+        raise ApiError(413, "file_too_large", _("Berkas lebih dari 50 MB."), "file")
     try:
         report = import_workers(
             employer=the_employer,

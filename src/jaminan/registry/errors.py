@@ -1,10 +1,13 @@
-"""Domain errors of the registry: a stable ``code``, the ``field`` at fault and a message in Indonesian.
+"""Domain errors of the registry: a stable ``code``, the ``field`` at fault and a message in the user's
+language (Indonesian unless the user chose English; translated with gettext when raised).
 
 The API maps them once (``jaminan.registry.api``): ``NotFound`` -> 404, ``Conflict`` subclasses -> 409,
 everything else -> 422.
 """
 
 from __future__ import annotations
+
+from django.utils.translation import gettext as _
 
 
 class RegistryError(Exception):
@@ -63,5 +66,5 @@ class NotFound(RegistryError):
     status = 404
     code = "not_found"
 
-    def __init__(self, message: str = "Data tidak ditemukan.", *, field: str | None = None) -> None:
-        super().__init__(message, field=field)
+    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
+        super().__init__(_("Data tidak ditemukan.") if message is None else message, field=field)

@@ -332,7 +332,11 @@ def _validate_cells(number: int, cells: list[Any], issues: list[Issue]) -> _Row 
     if nik:
         check = check_nik(nik, birth_date=birth, sex=sex or None, fast=True)
         if not check.info.valid:
-            issues.append(Issue(number, "nik", "nik_invalid", nik_error_message(check.info.error)))
+            issues.append(
+                Issue(
+                    number, "nik", "nik_invalid", nik_error_message(check.info.error, language="id")
+                )
+            )
             bad = True
         else:
             if not check.birth_date_matches:

@@ -6,9 +6,13 @@ uses :func:`parse_nik` / :func:`check_nik`.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 
 from jaminan import rules
 
@@ -76,17 +80,21 @@ def parse_nik(nik: str, reference_date: date | None = None, *, fast: bool = Fals
 
 
 NIK_ERROR_MESSAGES = {
-    "length": "NIK harus 16 digit.",
-    "not_digits": "NIK hanya boleh berisi angka.",
-    "province": "Kode provinsi pada NIK tidak dikenal.",
-    "day": "Tanggal lahir pada NIK tidak sah.",
-    "month": "Bulan lahir pada NIK tidak sah.",
-    "serial": "Nomor urut pada NIK tidak sah.",
+    "length": gettext_lazy("NIK harus 16 digit."),
+    "not_digits": gettext_lazy("NIK hanya boleh berisi angka."),
+    "province": gettext_lazy("Kode provinsi pada NIK tidak dikenal."),
+    "day": gettext_lazy("Tanggal lahir pada NIK tidak sah."),
+    "month": gettext_lazy("Bulan lahir pada NIK tidak sah."),
+    "serial": gettext_lazy("Nomor urut pada NIK tidak sah."),
 }
 
 
-def nik_error_message(error: str | None) -> str:
-    return "NIK tidak sah: " + NIK_ERROR_MESSAGES.get(error or "", "format tidak dikenali.")
+def nik_error_message(error: str | None, *, language: str | None = None) -> str:
+    """The message for a nik.parse error code, in the active language or in ``language``
+    (the import report is always Indonesian)."""
+    with translation.override(language) if language else nullcontext():
+        detail = NIK_ERROR_MESSAGES.get(error or "", gettext_lazy("format tidak dikenali."))
+        return gettext("NIK tidak sah: %(detail)s") % {"detail": detail}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.utils.translation import gettext as _
 
 from jaminan.accounts import audit
 from jaminan.accounts.models import AuditEvent
@@ -82,11 +83,11 @@ class SearchResult:
 
 def search(*, user: User, q: str, limit: int = 20) -> SearchResult:
     """Persons and employers matching ``q`` (NIK, KPJ, NPP exact; name contains), scoped, at most ``limit``
-    of each. Showing unmasked NIKs is audited (one VIEW event per search)."""
+    of each. Showing persons is audited (one VIEW event per search, noting whether NIKs were unmasked)."""
     persons = list(search_persons(user=user, q=q)[:limit])
     employers = list(search_employers(user=user, q=q)[:limit])
     unmasked = may_see_nik(user)
-    if persons and unmasked:
+    if persons:
         record_person_list_view(user=user, persons=persons, context={"search": q})
     return SearchResult(persons=persons, employers=employers, nik_unmasked=unmasked)
 
@@ -94,9 +95,10 @@ def search(*, user: User, q: str, limit: int = 20) -> SearchResult:
 def record_person_list_view(
     *, user: User, context: dict[str, Any], persons: list[Person] | None = None
 ) -> None:
-    """One audit VIEW event for a list of persons shown with their NIKs unmasked (``persons`` when known;
-    a paginated list records its query instead)."""
-    changes: dict[str, Any] = {**context, "nik_unmasked": True}
+    """One audit VIEW event for a list of persons shown to ``user`` (``persons`` when known; a paginated
+    list records its query instead). Names and birth dates are personal data whether or not the NIK is
+    masked; ``nik_unmasked`` says which the user saw."""
+    changes: dict[str, Any] = {**context, "nik_unmasked": may_see_nik(user)}
     if persons is not None:
         changes["persons"] = [p.pk for p in persons]
     audit.record(
@@ -131,7 +133,7 @@ def _participant(user: User, kpj: str) -> Participant:
         .first()
     )
     if participant is None:
-        raise NotFound("Peserta dengan nomor KPJ ini tidak ditemukan.", field="kpj")
+        raise NotFound(_("Peserta dengan nomor KPJ ini tidak ditemukan."), field="kpj")
     return participant
 
 
@@ -208,7 +210,7 @@ def employer_detail(*, user: User, npp: str) -> EmployerDetail:
     projects. NotFound outside the user's scope. Audited (VIEW) since the workers are personal data."""
     employer = employers_in_scope(user).filter(npp=npp).first()
     if employer is None:
-        raise NotFound("Pemberi kerja dengan NPP ini tidak ditemukan.", field="npp")
+        raise NotFound(_("Pemberi kerja dengan NPP ini tidak ditemukan."), field="npp")
     workers = employer_workers(user=user, employer=employer)
     totals = (
         scope_queryset(user, Membership.objects.filter(employer=employer, end_date__isnull=True))
@@ -246,14 +248,14 @@ def membership_in_scope(*, user: User, membership_id: int) -> Membership:
         .first()
     )
     if m is None:
-        raise NotFound("Kepesertaan tidak ditemukan.", field="membership_id")
+        raise NotFound(_("Kepesertaan tidak ditemukan."), field="membership_id")
     return m
 
 
 def employer_in_scope(*, user: User, npp: str) -> Employer:
     employer = employers_in_scope(user).filter(npp=npp).first()
     if employer is None:
-        raise NotFound("Pemberi kerja dengan NPP ini tidak ditemukan.", field="npp")
+        raise NotFound(_("Pemberi kerja dengan NPP ini tidak ditemukan."), field="npp")
     return employer
 
 
@@ -264,5 +266,5 @@ def project_in_scope(*, user: User, project_id: int) -> ConstructionProject:
         .first()
     )
     if project is None:
-        raise NotFound("Proyek tidak ditemukan.", field="project_id")
+        raise NotFound(_("Proyek tidak ditemukan."), field="project_id")
     return project

@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jaminan import rules
 from jaminan.accounts import audit
@@ -127,32 +128,40 @@ def check_pu_programs(
     missing = [p for p in required if p not in programs]
     if missing:
         raise ProgramRuleViolation(
-            f"Program wajib untuk skala usaha ini belum dipilih: {', '.join(missing)}.",
+            _("Program wajib untuk skala usaha ini belum dipilih: %(programs)s.")
+            % {"programs": ", ".join(missing)},
             field="programs",
             code="programs_missing",
         )
     if "JP" in programs and not jp_allowed:
         raise ProgramRuleViolation(
-            f"JP hanya untuk pekerja yang belum mencapai usia pensiun JP ({jp_retirement_age(start_date)} tahun) "
-            "pada tanggal mulai bekerja.",
+            _(
+                "JP hanya untuk pekerja yang belum mencapai usia pensiun JP (%(age)s tahun) "
+                "pada tanggal mulai bekerja."
+            )
+            % {"age": jp_retirement_age(start_date)},
             field="programs",
             code="jp_over_age",
         )
     if "JKP" in programs and age_on(birth_date, registered_on) >= JKP_MAX_AGE_EXCLUSIVE:
         raise ProgramRuleViolation(
-            "JKP hanya untuk pekerja yang belum berusia 54 tahun saat didaftarkan (PP 37/2021 Pasal 4(2)).",
+            _(
+                "JKP hanya untuk pekerja yang belum berusia 54 tahun saat didaftarkan "
+                "(PP 37/2021 Pasal 4(2))."
+            ),
             field="programs",
             code="jkp_over_age",
         )
     if "JKP" in programs and not all(p in programs for p in required):
-        raise ProgramRuleViolation("JKP mensyaratkan program wajib lainnya.", field="programs")
+        raise ProgramRuleViolation(_("JKP mensyaratkan program wajib lainnya."), field="programs")
 
 
 def _check_known(programs: Iterable[str]) -> None:
     unknown = [p for p in programs if p not in PROGRAMS]
     if unknown:
         raise InvalidValue(
-            f"Program tidak dikenal: {', '.join(map(str, unknown))}.", field="programs"
+            _("Program tidak dikenal: %(programs)s.") % {"programs": ", ".join(map(str, unknown))},
+            field="programs",
         )
 
 
@@ -170,9 +179,8 @@ def bpu_lowest_tier_check(*, declared_income: int, month: date, programs: Sequen
     except rules.UnknownCalculation:
         if declared_income < BPU_LOWEST_TIER_FALLBACK:
             raise ProgramRuleViolation(
-                f"Penghasilan yang dilaporkan di bawah tingkat terendah (Rp{BPU_LOWEST_TIER_FALLBACK:,}).".replace(
-                    ",", "."
-                ),
+                _("Penghasilan yang dilaporkan di bawah tingkat terendah (Rp%(amount)s).")
+                % {"amount": f"{BPU_LOWEST_TIER_FALLBACK:,}".replace(",", ".")},
                 field="declared_income",
                 code="income_below_lowest_tier",
             ) from None
@@ -181,7 +189,8 @@ def bpu_lowest_tier_check(*, declared_income: int, month: date, programs: Sequen
             exc.fact, "programs"
         )
         raise ProgramRuleViolation(
-            f"Data BPU tidak sah ({field}): {exc.detail}",
+            _("Data BPU tidak sah (%(field)s): %(detail)s")
+            % {"field": field, "detail": exc.detail},
             field=field,
             code="income_below_lowest_tier" if field == "declared_income" else "program_rule",
         ) from exc
@@ -206,7 +215,9 @@ def _created(actor: User, obj: Any, **extra: Any) -> None:
 
 def _money(value: Any, field: str, label: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidValue(f"{label} harus bilangan bulat rupiah ≥ 0.", field=field)
+        raise InvalidValue(
+            _("%(label)s harus bilangan bulat rupiah ≥ 0.") % {"label": label}, field=field
+        )
     return value
 
 
@@ -217,11 +228,12 @@ def _today() -> date:
 def _office_of(regency: Regency | None, field: str) -> Office:
     if regency is None:
         raise InvalidValue(
-            "Kabupaten/kota wajib diisi untuk menentukan kantor cabang.", field=field
+            _("Kabupaten/kota wajib diisi untuk menentukan kantor cabang."), field=field
         )
     if regency.branch_office_id is None:
         raise InvalidValue(
-            f"Kabupaten/kota {regency.name} belum memiliki kantor cabang.", field=field
+            _("Kabupaten/kota %(name)s belum memiliki kantor cabang.") % {"name": regency.name},
+            field=field,
         )
     return regency.branch_office  # type: ignore[return-value]
 
@@ -236,7 +248,7 @@ def _save_membership(membership: Membership) -> Membership:
             membership.save()
     except IntegrityError as exc:
         raise AlreadyActiveMember(
-            "Peserta sudah memiliki kepesertaan aktif yang sama.", field="nik"
+            _("Peserta sudah memiliki kepesertaan aktif yang sama."), field="nik"
         ) from exc
     return membership
 
@@ -260,31 +272,35 @@ def register_person(
     nik = (nik or "").strip()
     name = (name or "").strip()
     if not name:
-        raise InvalidValue("Nama wajib diisi.", field="name")
+        raise InvalidValue(_("Nama wajib diisi."), field="name")
     if sex not in Sex.values:
-        raise InvalidValue("Jenis kelamin harus L atau P.", field="sex")
+        raise InvalidValue(_("Jenis kelamin harus L atau P."), field="sex")
     if birth_date > _today():
-        raise InvalidValue("Tanggal lahir tidak boleh di masa depan.", field="birth_date")
+        raise InvalidValue(_("Tanggal lahir tidak boleh di masa depan."), field="birth_date")
     check = check_nik(nik, birth_date=birth_date, sex=sex)
     if not check.info.valid:
         raise InvalidNIK(nik_error_message(check.info.error), field="nik")
     override_reason = (override_reason or "").strip()
     if not check.ok:
         field = "birth_date" if not check.birth_date_matches else "sex"
-        what = "Tanggal lahir" if field == "birth_date" else "Jenis kelamin"
+        what = _("Tanggal lahir") if field == "birth_date" else _("Jenis kelamin")
         if not override_reason:
             raise NikMismatch(
-                f"{what} tidak sesuai dengan NIK; isi alasan pengecualian bila data ini benar.",
+                _("%(what)s tidak sesuai dengan NIK; isi alasan pengecualian bila data ini benar.")
+                % {"what": what},
                 field=field,
                 code="nik_birth_date_mismatch" if field == "birth_date" else "nik_sex_mismatch",
             )
         if role_of(actor) not in OVERRIDE_ROLES:
             raise OverrideNotAllowed(
-                "Hanya petugas kantor cabang atau administrator yang boleh mengisi alasan pengecualian NIK.",
+                _(
+                    "Hanya petugas kantor cabang atau administrator yang boleh mengisi alasan "
+                    "pengecualian NIK."
+                ),
                 field="override_reason",
             )
     if Person.objects.filter(nik=nik).exists():
-        raise DuplicateNIK("NIK sudah terdaftar.", field="nik")
+        raise DuplicateNIK(_("NIK sudah terdaftar."), field="nik")
     person = Person(
         nik=nik,
         name=name,
@@ -298,7 +314,7 @@ def register_person(
         with transaction.atomic():
             person.save()
     except IntegrityError as exc:
-        raise DuplicateNIK("NIK sudah terdaftar.", field="nik") from exc
+        raise DuplicateNIK(_("NIK sudah terdaftar."), field="nik") from exc
     extra: dict[str, Any] = {}
     if not check.ok:
         extra["nik_override"] = {
@@ -377,20 +393,22 @@ def register_employer(
     """A new employer with a generated NPP, served by the branch office of its regency."""
     name = (name or "").strip()
     if not name:
-        raise InvalidValue("Nama pemberi kerja wajib diisi.", field="name")
+        raise InvalidValue(_("Nama pemberi kerja wajib diisi."), field="name")
     if kind not in Employer.Kind.values:
-        raise InvalidValue("Jenis pemberi kerja tidak dikenal.", field="kind")
+        raise InvalidValue(_("Jenis pemberi kerja tidak dikenal."), field="kind")
     if legal_form not in Employer.LegalForm.values:
-        raise InvalidValue("Bentuk badan hukum tidak dikenal.", field="legal_form")
+        raise InvalidValue(_("Bentuk badan hukum tidak dikenal."), field="legal_form")
     if size_class not in Employer.Size.values:
-        raise InvalidValue("Skala usaha harus micro, small, medium atau large.", field="size_class")
+        raise InvalidValue(
+            _("Skala usaha harus micro, small, medium atau large."), field="size_class"
+        )
     if not _KBLI.match(kbli or ""):
-        raise InvalidValue("KBLI harus 5 digit angka.", field="kbli")
+        raise InvalidValue(_("KBLI harus 5 digit angka."), field="kbli")
     npwp = (npwp or "").replace(".", "").replace("-", "").strip()
     if npwp and not _NPWP.match(npwp):
-        raise InvalidValue("NPWP harus 15 atau 16 digit angka.", field="npwp")
+        raise InvalidValue(_("NPWP harus 15 atau 16 digit angka."), field="npwp")
     if isinstance(risk_group, bool) or not isinstance(risk_group, int) or not 1 <= risk_group <= 5:
-        raise InvalidValue("Kelompok risiko JKK harus 1 sampai 5.", field="risk_group")
+        raise InvalidValue(_("Kelompok risiko JKK harus 1 sampai 5."), field="risk_group")
     office = _office_of(regency, "regency")
     employer = Employer.objects.create(
         npp=identifiers.next_npp(),
@@ -427,14 +445,14 @@ def register_pu_worker(
     """A wage earner (PU) of ``employer``: programs by employer size and age, one active membership per
     person and employer, late flag after 30 days, initial reported wage."""
     registered_on = registered_on or _today()
-    wage = _money(wage, "wage", "Upah")
+    wage = _money(wage, "wage", _("Upah"))
     if employer.status == Employer.Status.CLOSED:
-        raise InvalidValue("Pemberi kerja sudah tutup.", field="employer")
+        raise InvalidValue(_("Pemberi kerja sudah tutup."), field="employer")
     the_person = get_or_register_person(person=person, actor=actor)
     if the_person.death_date is not None:
-        raise InvalidValue("Orang ini tercatat sudah meninggal dunia.", field="nik")
+        raise InvalidValue(_("Orang ini tercatat sudah meninggal dunia."), field="nik")
     if start_date < the_person.birth_date:
-        raise InvalidValue("Tanggal mulai bekerja sebelum tanggal lahir.", field="start_date")
+        raise InvalidValue(_("Tanggal mulai bekerja sebelum tanggal lahir."), field="start_date")
     if programs is None:
         programs = default_pu_programs(
             size_class=employer.size_class,
@@ -461,7 +479,8 @@ def register_pu_worker(
         participant=participant, employer=employer, end_date__isnull=True
     ).exists():
         raise AlreadyActiveMember(
-            f"Pekerja sudah menjadi peserta aktif pemberi kerja {employer.npp}.", field="nik"
+            _("Pekerja sudah menjadi peserta aktif pemberi kerja %(npp)s.") % {"npp": employer.npp},
+            field="nik",
         )
     membership = _save_membership(
         Membership(
@@ -497,18 +516,18 @@ def register_bpu_worker(
     """A non-wage earner (BPU): JKK+JKM, optionally JHT, never JP or JKP; income ≥ the lowest tier."""
     registered_on = registered_on or _today()
     start_date = start_date or registered_on
-    declared_income = _money(declared_income, "declared_income", "Penghasilan")
+    declared_income = _money(declared_income, "declared_income", _("Penghasilan"))
     programs = ["JKK", "JKM"] if programs is None else [str(p).upper() for p in programs]
     _check_known(programs)
     if "JP" in programs or "JKP" in programs:
         raise ProgramRuleViolation(
-            "Peserta BPU tidak dapat mengikuti JP atau JKP.", field="programs"
+            _("Peserta BPU tidak dapat mengikuti JP atau JKP."), field="programs"
         )
     if "JKK" not in programs or "JKM" not in programs:
-        raise ProgramRuleViolation("Peserta BPU wajib mengikuti JKK dan JKM.", field="programs")
+        raise ProgramRuleViolation(_("Peserta BPU wajib mengikuti JKK dan JKM."), field="programs")
     if payer not in (Membership.Payer.SELF, Membership.Payer.SPONSOR):
         raise InvalidValue(
-            "Pembayar iuran BPU harus peserta sendiri (self) atau penyandang dana (sponsor).",
+            _("Pembayar iuran BPU harus peserta sendiri (self) atau penyandang dana (sponsor)."),
             field="payer",
         )
     bpu_lowest_tier_check(declared_income=declared_income, month=start_date, programs=programs)
@@ -520,7 +539,7 @@ def register_bpu_worker(
     if Membership.objects.filter(
         participant=participant, segment=Membership.Segment.BPU, end_date__isnull=True
     ).exists():
-        raise AlreadyActiveMember("Peserta sudah memiliki kepesertaan BPU aktif.", field="nik")
+        raise AlreadyActiveMember(_("Peserta sudah memiliki kepesertaan BPU aktif."), field="nik")
     membership = _save_membership(
         Membership(
             participant=participant,
@@ -555,17 +574,19 @@ def register_project(
     """A construction project (Jakon) of a contractor, served by the branch office of its regency."""
     name = (name or "").strip()
     if not name:
-        raise InvalidValue("Nama proyek wajib diisi.", field="name")
+        raise InvalidValue(_("Nama proyek wajib diisi."), field="name")
     if owner_type not in ConstructionProject.OwnerType.values:
-        raise InvalidValue("Pemilik proyek harus APBN, APBD atau private.", field="owner_type")
+        raise InvalidValue(_("Pemilik proyek harus APBN, APBD atau private."), field="owner_type")
     if (
         isinstance(contract_value, bool)
         or not isinstance(contract_value, int)
         or contract_value <= 0
     ):
-        raise InvalidValue("Nilai kontrak harus bilangan bulat rupiah > 0.", field="contract_value")
+        raise InvalidValue(
+            _("Nilai kontrak harus bilangan bulat rupiah > 0."), field="contract_value"
+        )
     if end_date < start_date:
-        raise InvalidValue("Tanggal selesai proyek sebelum tanggal mulai.", field="end_date")
+        raise InvalidValue(_("Tanggal selesai proyek sebelum tanggal mulai."), field="end_date")
     office = _office_of(regency, "regency")
     project = ConstructionProject.objects.create(
         contractor=contractor,
@@ -595,7 +616,7 @@ def add_project_worker(
     registered_on = registered_on or _today()
     start_date = start_date or max(project.start_date, registered_on)
     if start_date > project.end_date:
-        raise InvalidValue("Tanggal mulai setelah proyek selesai.", field="start_date")
+        raise InvalidValue(_("Tanggal mulai setelah proyek selesai."), field="start_date")
     the_person = get_or_register_person(person=person, actor=actor)
     participant = register_participant(
         person=the_person,
@@ -607,7 +628,7 @@ def add_project_worker(
         participant=participant, employer_id=project.contractor_id, end_date__isnull=True
     ).exists():
         raise AlreadyActiveMember(
-            "Pekerja sudah memiliki kepesertaan aktif pada kontraktor ini.", field="nik"
+            _("Pekerja sudah memiliki kepesertaan aktif pada kontraktor ini."), field="nik"
         )
     membership = _save_membership(
         Membership(
@@ -644,17 +665,17 @@ def register_pmi_worker(
     _check_known(programs)
     if not {"JKK", "JKM"} <= set(programs) or {"JP", "JKP"} & set(programs):
         raise ProgramRuleViolation(
-            "Peserta PMI mengikuti JKK dan JKM, dapat ditambah JHT.", field="programs"
+            _("Peserta PMI mengikuti JKK dan JKM, dapat ditambah JHT."), field="programs"
         )
     if (
         isinstance(contract_months, bool)
         or not isinstance(contract_months, int)
         or not 1 <= contract_months <= 120
     ):
-        raise InvalidValue("Lama kontrak PMI harus 1 sampai 120 bulan.", field="contract_months")
+        raise InvalidValue(_("Lama kontrak PMI harus 1 sampai 120 bulan."), field="contract_months")
     destination = (destination or "").strip()
     if not destination:
-        raise InvalidValue("Negara penempatan wajib diisi.", field="destination")
+        raise InvalidValue(_("Negara penempatan wajib diisi."), field="destination")
     the_person = get_or_register_person(person=person, actor=actor)
     office = _office_of(the_person.address_regency, "address_regency")
     participant = register_participant(
@@ -663,7 +684,7 @@ def register_pmi_worker(
     if Membership.objects.filter(
         participant=participant, segment=Membership.Segment.PMI, end_date__isnull=True
     ).exists():
-        raise AlreadyActiveMember("Peserta sudah memiliki kepesertaan PMI aktif.", field="nik")
+        raise AlreadyActiveMember(_("Peserta sudah memiliki kepesertaan PMI aktif."), field="nik")
     membership = _save_membership(
         Membership(
             participant=participant,
@@ -688,14 +709,15 @@ def end_membership(
     """End an active membership on ``end_date`` for ``reason`` (a Membership.EndReason)."""
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.end_date is not None:
-        raise MembershipEnded("Kepesertaan ini sudah berakhir.", field="end_date")
+        raise MembershipEnded(_("Kepesertaan ini sudah berakhir."), field="end_date")
     if reason not in Membership.EndReason.values:
         raise InvalidValue(
-            "Alasan berakhir tidak dikenal: " + ", ".join(Membership.EndReason.values) + ".",
+            _("Alasan berakhir tidak dikenal: %(reasons)s.")
+            % {"reasons": ", ".join(Membership.EndReason.values)},
             field="reason",
         )
     if end_date < membership.start_date:
-        raise InvalidValue("Tanggal berakhir sebelum tanggal mulai.", field="end_date")
+        raise InvalidValue(_("Tanggal berakhir sebelum tanggal mulai."), field="end_date")
     membership.end_date, membership.end_reason = end_date, reason
     membership.save(update_fields=["end_date", "end_reason"])
     audit.record(
@@ -712,16 +734,16 @@ def report_wage(
     *, membership: Membership, month: date, amount: int, actor: User = None
 ) -> ReportedWage:
     """Upsert the wage (PU) or declared income (BPU) in force from ``month``."""
-    amount = _money(amount, "amount", "Upah")
+    amount = _money(amount, "amount", _("Upah"))
     if membership.segment not in (Membership.Segment.PU, Membership.Segment.BPU):
         raise InvalidValue(
-            "Upah hanya dilaporkan untuk kepesertaan PU atau BPU.", field="membership"
+            _("Upah hanya dilaporkan untuk kepesertaan PU atau BPU."), field="membership"
         )
     month = _first_of_month(month)
     if month < _first_of_month(membership.start_date):
-        raise InvalidValue("Bulan upah sebelum kepesertaan dimulai.", field="month")
+        raise InvalidValue(_("Bulan upah sebelum kepesertaan dimulai."), field="month")
     if membership.end_date is not None and month > membership.end_date:
-        raise InvalidValue("Bulan upah setelah kepesertaan berakhir.", field="month")
+        raise InvalidValue(_("Bulan upah setelah kepesertaan berakhir."), field="month")
     if membership.segment == Membership.Segment.BPU:
         bpu_lowest_tier_check(declared_income=amount, month=month, programs=membership.programs)
     wage = (
@@ -767,11 +789,11 @@ def add_dependant(
     """A spouse, child or parent of a participant (NIK optional, checked when given)."""
     name = (name or "").strip() or (person.name if person else "")
     if not name:
-        raise InvalidValue("Nama tanggungan wajib diisi.", field="name")
+        raise InvalidValue(_("Nama tanggungan wajib diisi."), field="name")
     if relation not in Dependant.Relation.values:
-        raise InvalidValue("Hubungan harus spouse, child atau parent.", field="relation")
+        raise InvalidValue(_("Hubungan harus spouse, child atau parent."), field="relation")
     if school_level not in Dependant.SchoolLevel.values:
-        raise InvalidValue("Jenjang sekolah tidak dikenal.", field="school_level")
+        raise InvalidValue(_("Jenjang sekolah tidak dikenal."), field="school_level")
     nik = (nik or "").strip()
     if nik:
         check = check_nik(nik, birth_date=birth_date, sex=None)
@@ -779,7 +801,7 @@ def add_dependant(
             raise InvalidNIK(nik_error_message(check.info.error), field="nik")
         if not check.birth_date_matches:
             raise NikMismatch(
-                "Tanggal lahir tidak sesuai dengan NIK.",
+                _("Tanggal lahir tidak sesuai dengan NIK."),
                 field="birth_date",
                 code="nik_birth_date_mismatch",
             )

@@ -5,16 +5,38 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from jaminan.accounts.demo import create_demo_users
+from jaminan.accounts.roles import Role
+from jaminan.registry.models import Membership
 
 
 class Command(BaseCommand):
     help = (
-        "Create one demo user per role (idempotent) and print their logins. For local demos only."
+        "Create one demo user per role (idempotent) and print their logins; the employer and participant "
+        "users are bound to a PU membership served by KC Balikpapan when the registry has one. "
+        "For local demos only."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        users = create_demo_users()
+        membership = (
+            Membership.objects.filter(
+                segment="PU", end_date__isnull=True, office__code="KC-BALIKPAPAN"
+            )
+            .select_related("employer", "participant")
+            .order_by("employer__npp", "participant__kpj_number")
+            .first()
+        )
+        users = create_demo_users(
+            employer_npp=membership.employer.npp if membership and membership.employer else "",
+            participant_kpj=membership.participant.kpj_number if membership else "",
+        )
         self.stdout.write("Demo logins (local demo only):")
         width = max(len(u.username) for u in users)
         for user in users:
-            self.stdout.write(f"  {user.username:<{width}}  {user.password:<24}  {user.role.label}")
+            bound = {
+                Role.EMPLOYER_USER: user.employer_npp,
+                Role.PARTICIPANT: user.participant_kpj,
+            }.get(user.role)
+            suffix = f" ({bound})" if bound else ""
+            self.stdout.write(
+                f"  {user.username:<{width}}  {user.password:<24}  {user.role.label}{suffix}"
+            )
