@@ -88,6 +88,7 @@ from jaminan.registry.models import (
     Person,
     ReportedWage,
 )
+from jaminan.registry.services import jkp_registration_age_limit
 
 AS_OF = date(2026, 1, 31)
 EPOCH = date(1970, 1, 1)
@@ -1117,13 +1118,16 @@ def _registration_lag(rng: np.random.Generator, n: int) -> np.ndarray:
 def _pu_programs(
     ref: _Reference, birth: np.ndarray, start: np.ndarray, registered: np.ndarray, size: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """JP (medium/large, younger than the JP retirement age) and JKP (under 54) flags."""
+    """JP (medium/large, younger than the JP retirement age) and JKP (younger than the rules'
+    ``jkp.registration_age_limit``) flags."""
     jp_from = np.maximum(start, _days(JP_START))
     years = _year(jp_from)
     ret = np.array([ref.retirement_age[int(y)] for y in range(JP_START.year, AS_OF.year + 1)])
     ret_age = ret[np.clip(years - JP_START.year, 0, len(ret) - 1)]
     jp = (size >= 2) & (_age(birth, jp_from) < ret_age)
-    jkp = (_age(birth, start) < 54) & (_age(birth, registered) < 54)
+    # One value (54) in force since 2021-02-02; the generated population registers after that.
+    limit = jkp_registration_age_limit(AS_OF)
+    jkp = (_age(birth, start) < limit) & (_age(birth, registered) < limit)
     return jp, jkp
 
 

@@ -47,17 +47,16 @@ from jaminan.registry.models import (
     Sex,
 )
 from jaminan.registry.nik import check_nik, nik_error_message
+from jaminan.rules import parameters
 
 User = AbstractBaseUser | AnonymousUser | None
 
 #: Registration more than this many days after the start of work is late (PP 44/2015 Pasal 4(2), PP 45/2015).
 LATE_REGISTRATION_DAYS = 30
-#: JKP: a participant must be younger than 54 when registering (PP 37/2021 Pasal 4(2)).
-JKP_MAX_AGE_EXCLUSIVE = 54
-#: Lowest BPU income tier, used only while the rules engine does not register ``contribution.bpu`` yet.
-BPU_LOWEST_TIER_FALLBACK = 1_000_000
 #: Roles that may register a person whose birth date or sex differs from the NIK, with a reason.
 JP_START = date(2015, 7, 1)
+#: JKP starts with PP 37/2021 on 2 February 2021; earlier registrations are checked against its first value.
+JKP_START = date(2021, 2, 2)
 OVERRIDE_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.BRANCH_OFFICER})
 
 MANDATORY_PROGRAMS = {
@@ -92,12 +91,15 @@ def age_on(birth_date: date, on: date) -> int:
 def jp_retirement_age(on: date) -> int:
     """The JP retirement age in force on ``on`` (rules ``jp.retirement_age``; PP 45/2015 Pasal 15)."""
     on = max(on, JP_START)  # the JP program and its parameters start on 1 July 2015
-    try:
-        return int(rules.calculate("jp.retirement_age", {"date": on.isoformat()})["age"])
-    except rules.UnknownCalculation:
-        from jaminan.rules import parameters
+    return int(rules.calculate("jp.retirement_age", {"date": on.isoformat()})["age"])
 
-        return int(parameters.get("jp.retirement_age", on, fact="date").value)
+
+@lru_cache(maxsize=512)
+def jkp_registration_age_limit(on: date) -> int:
+    """A JKP participant must be younger than this age when registered (rules parameter
+    ``jkp.registration_age_limit``; PP 37/2021 Pasal 4(2))."""
+    on = max(on, JKP_START)
+    return int(parameters.get("jkp.registration_age_limit", on, fact="registered_on").value)
 
 
 def default_pu_programs(
@@ -108,7 +110,7 @@ def default_pu_programs(
     programs = list(MANDATORY_PROGRAMS[Employer.Size(size_class)])
     if "JP" in programs and age_on(birth_date, start_date) >= jp_retirement_age(start_date):
         programs.remove("JP")
-    if age_on(birth_date, registered_on) < JKP_MAX_AGE_EXCLUSIVE:
+    if age_on(birth_date, registered_on) < jkp_registration_age_limit(registered_on):
         programs.append("JKP")
     return programs
 
@@ -143,7 +145,9 @@ def check_pu_programs(
             field="programs",
             code="jp_over_age",
         )
-    if "JKP" in programs and age_on(birth_date, registered_on) >= JKP_MAX_AGE_EXCLUSIVE:
+    if "JKP" in programs and age_on(birth_date, registered_on) >= jkp_registration_age_limit(
+        registered_on
+    ):
         raise ProgramRuleViolation(
             _(
                 "JKP hanya untuk pekerja yang belum berusia 54 tahun saat didaftarkan "
@@ -176,14 +180,6 @@ def bpu_lowest_tier_check(*, declared_income: int, month: date, programs: Sequen
                 "programs": list(programs),
             },
         )
-    except rules.UnknownCalculation:
-        if declared_income < BPU_LOWEST_TIER_FALLBACK:
-            raise ProgramRuleViolation(
-                _("Penghasilan yang dilaporkan di bawah tingkat terendah (Rp%(amount)s).")
-                % {"amount": f"{BPU_LOWEST_TIER_FALLBACK:,}".replace(",", ".")},
-                field="declared_income",
-                code="income_below_lowest_tier",
-            ) from None
     except rules.RulesError as exc:
         field = {"declared_income": "declared_income", "month": "start_date"}.get(
             exc.fact, "programs"
