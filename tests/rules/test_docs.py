@@ -64,3 +64,12 @@ def test_cli_writes_docs(tmp_path: Path) -> None:
     target = tmp_path / "docs" / "rules.md"
     assert main_rules_docs(target) == 0
     assert target.read_text(encoding="utf-8") == render_markdown()
+
+
+def test_committed_docs_rules_md_is_current() -> None:
+    """docs/rules.md must be regenerated (`jaminan rules docs`) whenever a parameter changes."""
+    committed = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+    assert committed.exists(), "docs/rules.md is missing: run `jaminan rules docs`"
+    assert committed.read_text(encoding="utf-8") == render_markdown(), (
+        "docs/rules.md is stale: run `jaminan rules docs` and commit the result"
+    )
