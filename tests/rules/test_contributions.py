@@ -112,7 +112,7 @@ def test_pu_programs_subset_gives_zero_lines() -> None:
         ({"month": "2026-05", "wage": 5_000_000, "risk_group": 6}, "risk_group"),
         ({"month": "2026-05", "wage": 5_000_000.0, "risk_group": 1}, "wage"),
         ({"month": "2015-06", "wage": 5_000_000, "risk_group": 1}, "month"),
-        ({"month": "2026-05", "wage": 5_000_000, "risk_group": 1, "programs": ["JKP"]}, "programs"),
+        ({"month": "2026-05", "wage": 5_000_000, "risk_group": 1, "programs": ["JKX"]}, "programs"),
         ({"month": "2026-05", "risk_group": 1}, "wage"),
     ],
 )
@@ -120,6 +120,19 @@ def test_pu_errors(facts: dict[str, Any], fact: str) -> None:
     with pytest.raises(RulesError) as info:
         calculate("contribution.pu", facts)
     assert info.value.fact == fact
+
+
+def test_pu_jkp_listed_adds_no_contribution() -> None:
+    """A PU member's programs include JKP, which costs employer and worker nothing (PP 37/2021 Pasal 11)."""
+    base = {"month": "2026-05", "wage": 5_000_000, "risk_group": 2}
+    without = calculate("contribution.pu", base)
+    with_jkp = calculate(
+        "contribution.pu", {**base, "programs": ["JKK", "JKM", "JHT", "JP", "JKP"]}
+    )
+    assert {k: v for k, v in with_jkp.items() if k != "trace"} == {
+        k: v for k, v in without.items() if k != "trace"
+    }
+    assert any(t["parameter"] == "JKP" for t in with_jkp["trace"])
 
 
 # --- BPU -----------------------------------------------------------------------------------

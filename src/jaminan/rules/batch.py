@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from jaminan.rules.calculations.bpu import SECTORS, bpu_rates, check_programs
-from jaminan.rules.calculations.pu import PU_PROGRAMS, pu_rates
+from jaminan.rules.calculations.pu import PU_ACCEPTED_PROGRAMS, PU_PROGRAMS, pu_rates
 from jaminan.rules.core import RULES_START, RulesError, half_up
 
 IntArray = npt.NDArray[np.int64]
@@ -137,7 +137,7 @@ def pu_contributions(
     jd = _flags("jp_deferral", jp_deferral, n)
     programs = tuple(programs)
     for program in programs:
-        if program not in PU_PROGRAMS:
+        if program not in PU_ACCEPTED_PROGRAMS:
             raise RulesError("programs", f"unknown or not allowed program {program!r}")
     if n and w.min() < 0:
         raise RulesError("wage", "must not be negative")

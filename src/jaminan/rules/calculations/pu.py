@@ -20,6 +20,9 @@ from jaminan.rules.facts import FactSpec
 from jaminan.rules.registry import calculation
 
 PU_PROGRAMS = ("JKK", "JKM", "JHT", "JP")
+#: Programs a PU membership may list: the four contributing ones and JKP, which has no contribution of
+#: its own (PP 37/2021 Pasal 11: central government + JKK recomposition) and so adds nothing to the bill.
+PU_ACCEPTED_PROGRAMS = (*PU_PROGRAMS, "JKP")
 ZERO = Decimal(0)
 
 
@@ -90,8 +93,8 @@ FACTS = [
         "programs",
         "programs",
         default=PU_PROGRAMS,
-        choices=PU_PROGRAMS,
-        description="programs enrolled (JKK, JKM, JHT, JP)",
+        choices=PU_ACCEPTED_PROGRAMS,
+        description="programs enrolled (JKK, JKM, JHT, JP; JKP is accepted and adds no contribution)",
     ),
     FactSpec(
         "labour_intensive",
@@ -126,6 +129,8 @@ def contribution_pu(f: dict[str, Any], trace: Trace) -> dict[str, Any]:
         jp_deferral=f["jp_deferral"],
         trace=trace,
     )
+    if "JKP" in f["programs"]:
+        trace.note("JKP", 0, "PP 37/2021 Pasal 11: no JKP contribution from employer or worker")
     jp_base = min(wage, rates.jp_cap) if "JP" in f["programs"] else 0
     if "JP" in f["programs"]:
         trace.note("JP.wage_base", jp_base, "PP 45/2015 Pasal 29: min(wage, jp.wage_cap)")
