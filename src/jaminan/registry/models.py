@@ -44,7 +44,8 @@ class Person(models.Model):
         ordering = ["name"]
         verbose_name = _("orang")
         verbose_name_plural = _("orang")
-        indexes = [models.Index(fields=["name"])]
+        # No index on name: the name search is `icontains`, which a btree index cannot serve (a pg_trgm
+        # GIN index is the scale fix), and an unused index only slows imports down.
         constraints = [
             models.CheckConstraint(
                 condition=Q(nik__regex=r"^[0-9]{16}$"), name="person_nik_16_digits"
@@ -225,7 +226,12 @@ class Membership(models.Model):
     )
     segment = models.CharField(_("segmen"), max_length=5, choices=Segment.choices)
     employer = models.ForeignKey(
-        Employer, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
+        Employer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        db_index=False,  # served by the (employer, end_date) index below
     )
     project = models.ForeignKey(
         ConstructionProject,
@@ -326,7 +332,10 @@ class ReportedWage(models.Model):
     """Monthly wage reported for a PU membership, or declared income chosen by a BPU participant,
     in force from ``effective_month`` until the next report."""
 
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="wages")
+    # No separate index: the unique (membership, effective_month) index serves lookups by membership.
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="wages", db_index=False
+    )
     effective_month = models.DateField(_("berlaku mulai bulan"))
     amount = models.BigIntegerField(_("upah/penghasilan (Rp)"))
     reported_at = models.DateTimeField(auto_now_add=True)
