@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
@@ -94,3 +94,26 @@ def test_token_create_command_audited_and_hashed(
     token = ApiToken.objects.get(user=user)
     assert secret not in (token.key_hash, token.prefix) and secret.startswith(token.prefix)
     assert AuditEvent.objects.filter(action="token_create", object_id=str(token.pk)).exists()
+
+
+def test_token_list_and_revoke(make_user: Callable[..., Any], capsys: Any) -> None:
+    make_user(Role.REGIONAL_ANALYST, "analis-cabut")
+    call_command("token", "create", "analis-cabut", "--name", "laporan")
+    secret = capsys.readouterr().out.strip()
+    token = ApiToken.objects.get(user__username="analis-cabut")
+    call_command("token", "list", "analis-cabut")
+    listed = capsys.readouterr().out
+    assert token.prefix in listed and "active" in listed and secret not in listed
+    call_command("token", "revoke", token.prefix)
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert AuditEvent.objects.filter(
+        action="update", object_type="accounts.ApiToken", object_id=str(token.pk)
+    ).exists()
+    from django.test import Client
+
+    assert (
+        Client().get("/api/v1/provinces", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 401
+    )
+    with pytest.raises(CommandError):
+        call_command("token", "revoke", token.prefix)  # nothing active left

@@ -89,6 +89,25 @@ def create_token(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     return token, secret
 
 
+@transaction.atomic
+def revoke_token(*, prefix: str, actor: User | None = None) -> int:
+    """Revoke every active token whose prefix is ``prefix``; returns how many were revoked (audited)."""
+    tokens = list(
+        ApiToken.objects.select_for_update().filter(prefix=prefix, revoked_at__isnull=True)
+    )
+    now = timezone.now()
+    for token in tokens:
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        audit.record(
+            action=AuditEvent.Action.UPDATE,
+            obj=token,
+            actor=actor,
+            changes={"revoked_at": now.isoformat(), "user": token.user.get_username()},
+        )
+    return len(tokens)
+
+
 def authenticate_token(secret: str) -> User | None:
     """The active user owning ``secret``, or None. Records the token's last use."""
     if not secret.startswith(TOKEN_PREFIX):
