@@ -5,6 +5,7 @@ selector, render. Domain errors become ``ApiError`` (422 validation, 404 not fou
 No ``from __future__ import annotations`` here: ninja's ``@paginate`` cannot resolve string annotations
 such as ``Query[SearchQuery]`` (django-ninja 1.7 + pydantic 2.14)."""
 
+import dataclasses
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
@@ -345,17 +346,7 @@ class ImportReportOut(Schema):
 @domain_errors
 def create_person(request: HttpRequest, payload: PersonFactsIn) -> Status:
     _require(request, OFFICE_ROLES)
-    facts = payload.facts()
-    person = services.register_person(
-        nik=facts.nik,
-        name=facts.name,
-        birth_date=facts.birth_date,
-        sex=facts.sex,
-        address_regency=facts.address_regency,
-        phone=facts.phone,
-        override_reason=facts.override_reason,
-        actor=request.user,
-    )
+    person = services.register_person(**dataclasses.asdict(payload.facts()), actor=request.user)
     return Status(201, person)
 
 

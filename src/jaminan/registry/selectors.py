@@ -208,9 +208,7 @@ class EmployerDetail:
 def employer_detail(*, user: User, npp: str) -> EmployerDetail:
     """An employer's page: workers (lazy, scoped), wage bill = Σ latest wages of active PU memberships,
     projects. NotFound outside the user's scope. Audited (VIEW) since the workers are personal data."""
-    employer = employers_in_scope(user).filter(npp=npp).first()
-    if employer is None:
-        raise NotFound(_("Pemberi kerja dengan NPP ini tidak ditemukan."), field="npp")
+    employer = employer_in_scope(user=user, npp=npp)
     workers = employer_workers(user=user, employer=employer)
     totals = (
         scope_queryset(user, Membership.objects.filter(employer=employer, end_date__isnull=True))

@@ -6,6 +6,7 @@ here trusts the database constraints to produce the message.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -331,16 +332,7 @@ def get_or_register_person(*, person: Person | PersonFacts, actor: User = None) 
     existing = Person.objects.filter(nik=person.nik.strip()).first()
     if existing is not None:
         return existing
-    return register_person(
-        nik=person.nik,
-        name=person.name,
-        birth_date=person.birth_date,
-        sex=person.sex,
-        address_regency=person.address_regency,
-        phone=person.phone,
-        override_reason=person.override_reason,
-        actor=actor,
-    )
+    return register_person(**dataclasses.asdict(person), actor=actor)
 
 
 @transaction.atomic
