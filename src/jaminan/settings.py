@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "jaminan.accounts",
     "jaminan.geo",
     "jaminan.registry",
+    "jaminan.contributions",
     "jaminan.demo",
     "jaminan.web",
     "jaminan.api",

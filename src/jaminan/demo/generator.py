@@ -1061,6 +1061,10 @@ def build_population(
                     "str",
                     np.concatenate([np.full(n_h, "", dtype=object), pmi_dest]),
                 ),
+                "bpu_sector": (
+                    "str",
+                    np.concatenate([np.full(n_h, "other", dtype=object), _bpu_sectors(seg_arr)]),
+                ),
             },
         ),
         Table(
@@ -1489,3 +1493,16 @@ def registry_counts() -> dict[str, Any]:
         "memberships": Membership.objects.count(),
         "dependants": Dependant.objects.count(),
     }
+
+
+#: Share (in percent) of BPU participants working in transport (online drivers, ojek, angkot):
+#: an assumption for the synthetic population, which decides the PP 50/2025 discount period.
+BPU_TRANSPORT_PERCENT = 15
+
+
+def _bpu_sectors(segments: np.ndarray) -> np.ndarray:
+    """``transport`` for a fixed, spread-out share of BPU rows (no draw from the seeded stream, so
+    the rest of the population is unchanged), ``other`` for every other row."""
+    spread = (np.arange(segments.shape[0], dtype=np.int64) * 37) % 100 < BPU_TRANSPORT_PERCENT
+    is_bpu = segments == calibration.SEGMENTS.index("BPU")
+    return np.where(is_bpu & spread, "transport", "other").astype(object)

@@ -269,6 +269,13 @@ class Membership(models.Model):
         _("lama kontrak PMI (bulan)"), null=True, blank=True
     )
     pmi_destination = models.CharField(_("negara penempatan"), max_length=80, blank=True)
+    bpu_sector = models.CharField(
+        _("sektor BPU"),
+        max_length=10,
+        choices=[("other", _("lainnya")), ("transport", _("transportasi"))],
+        default="other",
+        help_text=_("Menentukan periode diskon iuran BPU PP 50/2025 (transportasi atau lainnya)."),
+    )
 
     class Meta:
         ordering = ["-start_date"]

@@ -16,6 +16,7 @@ register(
     ScopePolicy(
         office_path=("participant__memberships__office", "participant__registering_office"),
         employer_path="participant__memberships__employer__npp",
+        sponsor_path="participant__memberships__sponsorship__program__sponsor__code",
         participant_path="participant__kpj_number",
         multi=True,
     ),
@@ -25,6 +26,7 @@ register(
     ScopePolicy(
         office_path=("memberships__office", "registering_office"),
         employer_path="memberships__employer__npp",
+        sponsor_path="memberships__sponsorship__program__sponsor__code",
         participant_path="kpj_number",
         multi=True,
     ),
@@ -35,6 +37,7 @@ register(
     ScopePolicy(
         office_path="office",
         employer_path="employer__npp",
+        sponsor_path="sponsorship__program__sponsor__code",
         participant_path="participant__kpj_number",
     ),
 )

@@ -1,0 +1,282 @@
+"""The double-entry ledger in whole rupiah.
+
+Entries, by construction balanced (postings sum to zero; debit positive, credit negative):
+
+- a bill: debit the payer's receivable with the bill's amount; credit the income of each program
+  with its lines (contributions net of discounts), the JKP allocation of PP 37/2021 Pasal 11 and
+  PP 6/2025 moved from JKK (and JKM before 7 Feb 2025) to JKP, fines to fine income;
+- a payment: debit cash, credit the payer's credit (money received, not yet applied);
+- an allocation: debit the payer's credit, credit the payer's receivable.
+
+So a payer's receivable equals its open bills' outstanding amounts, and its credit account equals
+the unapplied money (``PayerAccount.credit``): ``jaminan ledger check`` verifies both, and that
+each program's income equals its billed lines.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Sum
+
+from jaminan.contributions.models import (
+    INCOME_ACCOUNT,
+    JKP_ACCOUNT,
+    Account,
+    Allocation,
+    Bill,
+    BillLine,
+    JournalEntry,
+    PayerAccount,
+    Payment,
+    Posting,
+)
+from jaminan.rules import parameters
+
+#: Programs whose JKK/JKM line moves a share of the wage to JKP income (PU memberships only).
+JKP_SOURCES = {"JKK": "pu.jkp_allocation.from_jkk", "JKM": "pu.jkp_allocation.from_jkm"}
+
+
+def jkp_allocation_rate(program: str, month: date) -> Decimal:
+    """Share of the wage moved from ``program`` income to JKP income for a contribution month."""
+    name = JKP_SOURCES.get(program)
+    if name is None:
+        return Decimal(0)
+    found = parameters.find(name, month)
+    return Decimal(found.value) if found is not None else Decimal(0)
+
+
+def fraction(rate: Decimal) -> tuple[int, int]:
+    """``rate`` as an exact integer fraction ``(num, den)`` with ``den`` a power of ten ≥ 10."""
+    exponent = rate.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)
+    k = max(1, -exponent)
+    den = 10**k
+    num = int(rate * den)
+    assert Decimal(num) / den == rate, rate
+    return num, den
+
+
+def half_up_div(value: int, num: int, den: int) -> int:
+    """half up of ``value × num / den`` for value ≥ 0 (the SQL path computes the same)."""
+    return (value * num + den // 2) // den
+
+
+def post_bill(bill: Bill) -> JournalEntry:
+    """The bill's journal entry from its lines (used for bills issued one at a time; the billing
+    run posts whole offices in set-based SQL with the same result)."""
+    credits: dict[str, int] = defaultdict(int)
+    for line in bill.lines.select_related("membership").all():
+        if line.kind == BillLine.Kind.FINE:
+            credits[Account.INCOME_FINE] += line.amount
+            continue
+        credits[INCOME_ACCOUNT[line.program]] += line.amount
+        if (
+            line.kind == BillLine.Kind.CONTRIBUTION
+            and line.membership is not None
+            and line.membership.segment == "PU"
+        ):
+            num, den = fraction(jkp_allocation_rate(line.program, bill.month))
+            # Never more than the line itself (PP 7/2025 halves JKK of labour-intensive employers).
+            moved = min(half_up_div(line.base, num, den), line.amount) if num else 0
+            if moved:
+                credits[INCOME_ACCOUNT[line.program]] -= moved
+                credits[JKP_ACCOUNT[line.program]] += moved
+    entry = JournalEntry.objects.create(
+        kind=JournalEntry.Kind.BILL,
+        date=bill.issued_at.date() if bill.issued_at else date.today(),
+        bill=bill,
+        memo=f"Tagihan {bill.number}",
+    )
+    postings = [
+        Posting(entry=entry, account=Account.RECEIVABLE, payer=bill.payer, amount=bill.amount)
+    ]
+    postings += [
+        Posting(entry=entry, account=account, amount=-amount)
+        for account, amount in sorted(credits.items())
+        if amount
+    ]
+    Posting.objects.bulk_create(postings)
+    return entry
+
+
+def post_payment(payment: Payment) -> JournalEntry:
+    entry = JournalEntry.objects.create(
+        kind=JournalEntry.Kind.PAYMENT,
+        date=payment.paid_on,
+        payment=payment,
+        memo=f"Pembayaran {payment.reference}",
+    )
+    Posting.objects.bulk_create(
+        [
+            Posting(entry=entry, account=Account.CASH, amount=payment.amount),
+            Posting(
+                entry=entry,
+                account=Account.PAYER_CREDIT,
+                payer_id=payment.payer_id,
+                amount=-payment.amount,
+            ),
+        ]
+    )
+    return entry
+
+
+def post_allocation(allocation: Allocation) -> JournalEntry:
+    entry = JournalEntry.objects.create(
+        kind=JournalEntry.Kind.ALLOCATION,
+        date=allocation.allocated_on,
+        payment_id=allocation.payment_id,
+        bill_id=allocation.bill_id,
+        allocation=allocation,
+        memo=f"Alokasi ke tagihan {allocation.bill_id}",
+    )
+    payer_id = allocation.bill.payer_id
+    Posting.objects.bulk_create(
+        [
+            Posting(
+                entry=entry,
+                account=Account.PAYER_CREDIT,
+                payer_id=payer_id,
+                amount=allocation.amount,
+            ),
+            Posting(
+                entry=entry,
+                account=Account.RECEIVABLE,
+                payer_id=payer_id,
+                amount=-allocation.amount,
+            ),
+        ]
+    )
+    return entry
+
+
+@dataclass
+class CheckResult:
+    breaches: list[str] = field(default_factory=list)
+    checked: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaches
+
+
+def _rows(sql: str, params: list[str] | None = None) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+        return list(cursor.fetchall())
+
+
+def check(*, limit: int = 20) -> CheckResult:
+    """Every ledger invariant, in set-based SQL; each breach is described (at most ``limit`` per kind)."""
+    result = CheckResult()
+    e, p, b, line, payer = (
+        JournalEntry._meta.db_table,
+        Posting._meta.db_table,
+        Bill._meta.db_table,
+        BillLine._meta.db_table,
+        PayerAccount._meta.db_table,
+    )
+    with transaction.atomic():
+        # 1. Every entry balances.
+        unbalanced = _rows(
+            f"SELECT entry_id, SUM(amount) FROM {p} GROUP BY entry_id HAVING SUM(amount) <> 0"
+        )
+        for entry_id, total in unbalanced[:limit]:
+            result.breaches.append(f"entry {entry_id} does not balance: {total}")
+        result.checked["entries"] = JournalEntry.objects.count()
+        # 2. Every bill is posted once, for its amount, and equals the sum of its lines.
+        bad_bills = _rows(
+            f"""SELECT b.id, b.amount, COALESCE(l.total, 0), COALESCE(r.total, 0)
+                FROM {b} b
+                LEFT JOIN (SELECT bill_id, SUM(amount) AS total FROM {line} GROUP BY bill_id) l
+                  ON l.bill_id = b.id
+                LEFT JOIN (SELECT je.bill_id, SUM(po.amount) AS total FROM {e} je
+                           JOIN {p} po ON po.entry_id = je.id
+                           WHERE je.kind = 'bill' AND po.account = %s GROUP BY je.bill_id) r
+                  ON r.bill_id = b.id
+                WHERE b.amount <> COALESCE(l.total, 0) OR b.amount <> COALESCE(r.total, 0)""",
+            [Account.RECEIVABLE.value],
+        )
+        for bill_id, amount, lines, posted in bad_bills[:limit]:
+            result.breaches.append(
+                f"bill {bill_id}: amount {amount}, lines {lines}, posted receivable {posted}"
+            )
+        # 3. Each bill's paid amount equals its allocations.
+        bad_paid = _rows(
+            f"""SELECT b.id, b.paid_amount, COALESCE(a.total, 0) FROM {b} b
+                LEFT JOIN (SELECT bill_id, SUM(amount) AS total FROM {Allocation._meta.db_table}
+                           GROUP BY bill_id) a ON a.bill_id = b.id
+                WHERE b.paid_amount <> COALESCE(a.total, 0)"""
+        )
+        for bill_id, paid, allocated in bad_paid[:limit]:
+            result.breaches.append(f"bill {bill_id}: paid {paid}, allocations {allocated}")
+        # 4. Each payer's receivable equals its open bills; its credit account equals its credit.
+        bad_payers = _rows(
+            f"""SELECT pa.id, pa.virtual_account, COALESCE(o.total, 0), COALESCE(r.total, 0),
+                       pa.credit, COALESCE(c.total, 0)
+                FROM {payer} pa
+                LEFT JOIN (SELECT payer_id, SUM(amount - paid_amount) AS total FROM {b}
+                           GROUP BY payer_id) o ON o.payer_id = pa.id
+                LEFT JOIN (SELECT payer_id, SUM(amount) AS total FROM {p} WHERE account = %s
+                           GROUP BY payer_id) r ON r.payer_id = pa.id
+                LEFT JOIN (SELECT payer_id, -SUM(amount) AS total FROM {p} WHERE account = %s
+                           GROUP BY payer_id) c ON c.payer_id = pa.id
+                WHERE COALESCE(o.total, 0) <> COALESCE(r.total, 0)
+                   OR pa.credit <> COALESCE(c.total, 0)""",
+            [Account.RECEIVABLE.value, Account.PAYER_CREDIT.value],
+        )
+        for _id, va, open_total, receivable, credit, credit_posted in bad_payers[:limit]:
+            result.breaches.append(
+                f"payer {va}: open bills {open_total} but receivable {receivable}; "
+                f"credit {credit} but credit account {credit_posted}"
+            )
+        result.checked["payers"] = PayerAccount.objects.count()
+        # 5. Income per program equals the billed lines (JKP allocation moves income between
+        #    programs, so the sum of contribution income equals the sum of non-fine lines).
+        income = dict(
+            Posting.objects.filter(entry__kind=JournalEntry.Kind.BILL)
+            .exclude(account=Account.RECEIVABLE)
+            .values_list("account")
+            .annotate(total=Sum("amount"))
+        )
+        lines_by_program = dict(
+            BillLine.objects.exclude(kind=BillLine.Kind.FINE)
+            .values_list("program")
+            .annotate(total=Sum("amount"))
+        )
+        fines = (
+            BillLine.objects.filter(kind=BillLine.Kind.FINE).aggregate(t=Sum("amount"))["t"] or 0
+        )
+        contribution_income = -sum(
+            v for k, v in income.items() if k not in (Account.INCOME_FINE.value,)
+        )
+        if contribution_income != sum(lines_by_program.values()):
+            result.breaches.append(
+                f"contribution income {contribution_income} <> billed lines "
+                f"{sum(lines_by_program.values())}"
+            )
+        if -income.get(Account.INCOME_FINE.value, 0) != fines:
+            result.breaches.append(
+                f"fine income {-income.get(Account.INCOME_FINE.value, 0)} <> fine lines {fines}"
+            )
+        for program, billed in lines_by_program.items():
+            posted = -income.get(INCOME_ACCOUNT[program].value, 0)
+            jkp = JKP_ACCOUNT.get(program)
+            moved = -income.get(jkp.value, 0) if jkp is not None else 0
+            if posted + moved != billed:
+                result.breaches.append(
+                    f"income {program}: posted {posted} + moved to JKP {moved} <> billed {billed}"
+                )
+        # 6. Cash equals payments.
+        cash = Posting.objects.filter(account=Account.CASH).aggregate(t=Sum("amount"))["t"] or 0
+        paid = Payment.objects.aggregate(t=Sum("amount"))["t"] or 0
+        if cash != paid:
+            result.breaches.append(f"cash {cash} <> payments {paid}")
+        result.checked["bills"] = Bill.objects.count()
+        result.checked["payments"] = Payment.objects.count()
+    return result
