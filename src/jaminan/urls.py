@@ -13,5 +13,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("kepesertaan/", include("jaminan.registry.urls")),
+    path("iuran/", include("jaminan.contributions.urls")),
     path("", include("jaminan.web.urls")),
 ]

@@ -12,6 +12,9 @@ from jaminan.api import errors
 from jaminan.api.auth import API_AUTH
 from jaminan.api.calculate import router as calculate_router
 from jaminan.api.health import router as health_router
+from jaminan.contributions.api_billing import router as billing_router
+from jaminan.contributions.api_payments import router as payments_router
+from jaminan.contributions.api_sponsors import router as sponsors_router
 from jaminan.geo.api import router as geo_router
 from jaminan.registry.api import router as registry_router
 
@@ -44,3 +47,6 @@ api.add_router("", health_router)
 api.add_router("", geo_router)
 api.add_router("", calculate_router)
 api.add_router("", registry_router)
+api.add_router("", billing_router)
+api.add_router("", payments_router)
+api.add_router("", sponsors_router)

@@ -1,0 +1,5 @@
+"""Contributions API: billing."""
+
+from ninja import Router
+
+router = Router(tags=["iuran"])

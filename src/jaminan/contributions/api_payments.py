@@ -1,0 +1,5 @@
+"""Contributions API: payments."""
+
+from ninja import Router
+
+router = Router(tags=["iuran"])

@@ -1,0 +1,5 @@
+"""Contributions API: sponsors."""
+
+from ninja import Router
+
+router = Router(tags=["iuran"])
