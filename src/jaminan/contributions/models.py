@@ -298,7 +298,8 @@ class MonthRate(models.Model):
     kind = models.CharField(max_length=10, default="contribution")
     num = models.BigIntegerField()
     den = models.BigIntegerField()
-    cap = models.BigIntegerField(default=0)  # JP wage cap; 0 = none
+    cap = models.BigIntegerField(default=0)  # PU JP: wage cap; BPU: highest income tier; 0 = none
+    floor = models.BigIntegerField(default=0)  # BPU: lowest income tier
     flat = models.BigIntegerField(default=0)  # BPU JKM: flat amount, base ignored
 
     class Meta:

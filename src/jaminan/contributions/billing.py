@@ -1,0 +1,939 @@
+"""The monthly billing run: active memberships and reported wages → bills per payer, in SQL.
+
+``run_billing(month=…)`` takes the month's lock, writes the month's rates from ``jaminan.rules`` as
+integer fractions (``MonthRate``), makes sure every payer has an account, then bills one office at
+a time. Each office is one transaction (a *chunk*): bills, their lines per membership × program ×
+side, fines carried over, the bills' journal entries and their control totals are written
+together by ``INSERT … SELECT`` statements, or not at all. A finished chunk is recorded
+(``BillingChunk``) and skipped by later runs: running again changes nothing, and a run killed
+midway is completed by the next one with the same totals as a clean run.
+
+Amounts are exactly those of ``calculate("contribution.pu" | "contribution.bpu")``: each line is
+``(base × num + den / 2) / den`` in integer SQL (half up; ``den`` is a power of ten), the method of
+``jaminan.rules.batch``. Construction projects (once, from the contract value) and migrant
+workers (once, per phase) are billed through the scalar rules: they are few.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from jaminan.accounts import audit
+from jaminan.contributions.ledger import fraction, post_bill
+from jaminan.contributions.models import (
+    INCOME_ACCOUNT,
+    JKP_ACCOUNT,
+    Account,
+    Beneficiary,
+    Bill,
+    BillingChunk,
+    BillingLock,
+    BillingRun,
+    BillLine,
+    Fine,
+    JournalEntry,
+    MonthRate,
+    PayerAccount,
+    Posting,
+    Sponsor,
+)
+from jaminan.geo.models import Office
+from jaminan.registry.identifiers import luhn_digit
+from jaminan.registry.models import ConstructionProject, Employer, Membership, Participant
+from jaminan.rules import calculate, parameters
+from jaminan.rules.calculations.bpu import bpu_rates
+from jaminan.rules.calculations.fine import due_date
+from jaminan.rules.calculations.pu import pu_rates
+from jaminan.rules.core import Trace, add_months, last_day
+
+Progress = Callable[[int, int, str], None]
+
+#: A lock whose holder has not been heard of for this long is stale and may be taken over.
+STALE_AFTER = timedelta(minutes=15)
+VA_PREFIX = "8889"
+VA_KIND = {"employer": "1", "participant": "2", "sponsor": "3"}
+FINE_PROGRAM = "DENDA"
+
+
+class BillingError(Exception):
+    code = "billing_error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class BillingLocked(BillingError):
+    code = "billing_locked"
+
+
+# --- payers ----------------------------------------------------------------------------------
+
+
+def virtual_account(kind: str, entity_id: int) -> str:
+    """16 digits: bank prefix 8889, payer kind (1 employer, 2 participant, 3 sponsor), the
+    entity's id on 10 digits, a Luhn check digit."""
+    body = f"{VA_PREFIX}{VA_KIND[kind]}{entity_id:010d}"
+    return body + luhn_digit(body)
+
+
+def ensure_payer_account(
+    *,
+    employer: Employer | None = None,
+    participant: Participant | None = None,
+    sponsor: Sponsor | None = None,
+    office: Office | None = None,
+) -> PayerAccount:
+    """The payer account of one employer, participant or sponsor, created when missing."""
+    given = [x for x in (employer, participant, sponsor) if x is not None]
+    if len(given) != 1:
+        raise ValueError("exactly one of employer, participant, sponsor")
+    lookup: dict[str, Any]
+    if employer is not None:
+        kind, lookup, default_office = "employer", {"employer": employer}, employer.office
+    elif participant is not None:
+        kind, lookup = "participant", {"participant": participant}
+        default_office = office or participant.registering_office
+    else:
+        assert sponsor is not None
+        kind, lookup, default_office = "sponsor", {"sponsor": sponsor}, sponsor.office
+    entity = given[0]
+    account, created = PayerAccount.objects.get_or_create(
+        **lookup,
+        defaults={
+            "kind": kind,
+            "office": default_office,
+            "virtual_account": virtual_account(kind, entity.pk),
+        },
+    )
+    if created:
+        audit.record(
+            action="create", obj=account, changes={"virtual_account": account.virtual_account}
+        )
+    return account
+
+
+def _ensure_payer_accounts(month: date) -> int:
+    """Accounts for every employer, self-paying participant and sponsor that has something to
+    bill in ``month`` (created in bulk; existing ones untouched). Returns how many were made."""
+    start, end = month, last_day_of(month)
+    active = Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=start))
+    employers = (
+        Membership.objects.filter(active, segment="PU", employer__payer_account__isnull=True)
+        .values_list("employer_id", "employer__office_id")
+        .distinct()
+    )
+    self_payers = (
+        Membership.objects.filter(
+            active,
+            segment__in=("BPU", "PMI"),
+            payer=Membership.Payer.SELF,
+            participant__payer_account__isnull=True,
+        )
+        .values_list("participant_id", "office_id")
+        .order_by("participant_id", "-start_date")
+    )
+    sponsors = Sponsor.objects.filter(payer_account__isnull=True).values_list("id", "office_id")
+    contractors = (
+        ConstructionProject.objects.filter(
+            registered_on__lte=end, contractor__payer_account__isnull=True
+        )
+        .values_list("contractor_id", "contractor__office_id")
+        .distinct()
+    )
+    rows: dict[tuple[str, int], int] = {}
+    for kind, pairs in (
+        ("employer", employers),
+        ("employer", contractors),
+        ("participant", self_payers),
+        ("sponsor", sponsors),
+    ):
+        for entity_id, office_id in pairs.iterator(chunk_size=20_000):
+            rows.setdefault((kind, entity_id), office_id)
+    accounts = [
+        PayerAccount(
+            kind=kind,
+            office_id=office_id,
+            virtual_account=virtual_account(kind, entity_id),
+            **{f"{kind}_id": entity_id},
+        )
+        for (kind, entity_id), office_id in rows.items()
+    ]
+    PayerAccount.objects.bulk_create(accounts, batch_size=5_000, ignore_conflicts=True)
+    return len(accounts)
+
+
+# --- rates -----------------------------------------------------------------------------------
+
+
+def last_day_of(month: date) -> date:
+    return date(month.year, month.month, last_day(month.year, month.month))
+
+
+def _rate_rows(month: date) -> list[MonthRate]:
+    """The month's rates from the rules, as exact integer fractions."""
+    rows: list[MonthRate] = []
+
+    def add(segment: str, program: str, side: str, rate: Decimal, **extra: Any) -> None:
+        num, den = fraction(rate)
+        rows.append(
+            MonthRate(
+                month=month, segment=segment, program=program, side=side, num=num, den=den, **extra
+            )
+        )
+
+    for group in range(1, 6):
+        for variant in (0, 1):
+            r = pu_rates(
+                month,
+                group,
+                programs=("JKK", "JKM", "JHT", "JP"),
+                labour_intensive=bool(variant),
+            )
+            common = {"risk_group": group, "variant": variant}
+            add("PU", "JKK", "employer", r.jkk, **common)
+            add("PU", "JKM", "employer", r.jkm, **common)
+            add("PU", "JHT", "employer", r.jht_employer, **common)
+            add("PU", "JHT", "worker", r.jht_worker, **common)
+            add("PU", "JP", "employer", r.jp_employer, cap=r.jp_cap, **common)
+            add("PU", "JP", "worker", r.jp_worker, cap=r.jp_cap, **common)
+    from jaminan.contributions.ledger import jkp_allocation_rate
+
+    for program in ("JKK", "JKM"):
+        add("PU", program, "-", jkp_allocation_rate(program, month), kind="jkp_alloc")
+    for variant in range(4):
+        sector = "transport" if variant & 1 else "other"
+        r_bpu = bpu_rates(
+            month,
+            programs=("JKK", "JKM", "JHT"),
+            sector=sector,
+            government_funded=bool(variant & 2),
+        )
+        limits = {"variant": variant, "floor": r_bpu.income_minimum, "cap": r_bpu.income_maximum}
+        add("BPU", "JKK", "-", r_bpu.jkk, **limits)
+        jkm_flat = int(r_bpu.jkm_amount.to_integral_value(rounding="ROUND_HALF_UP"))
+        add("BPU", "JKM", "-", Decimal(0), flat=jkm_flat, **limits)
+        add("BPU", "JHT", "-", r_bpu.jht, **limits)
+        add("BPU", "DISC", "-", r_bpu.discount, **limits)
+    return rows
+
+
+def write_month_rates(month: date) -> None:
+    """(Re)write the month's rates; the same rules give the same rows, so this is idempotent."""
+    with transaction.atomic():
+        MonthRate.objects.filter(month=month).delete()
+        MonthRate.objects.bulk_create(_rate_rows(month))
+
+
+# --- SQL -------------------------------------------------------------------------------------
+
+T = {
+    "bill": Bill._meta.db_table,
+    "line": BillLine._meta.db_table,
+    "payer": PayerAccount._meta.db_table,
+    "rate": MonthRate._meta.db_table,
+    "mem": Membership._meta.db_table,
+    "emp": Employer._meta.db_table,
+    "wage": "registry_reportedwage",
+    "ben": Beneficiary._meta.db_table,
+    "prog": "contributions_sponsorshipprogram",
+    "spon": Sponsor._meta.db_table,
+    "entry": JournalEntry._meta.db_table,
+    "post": Posting._meta.db_table,
+}
+
+_ACTIVE = "m.start_date <= %s AND (m.end_date IS NULL OR m.end_date >= %s)"
+_WAGE = (
+    "(SELECT w.amount FROM {wage} w WHERE w.membership_id = m.id AND w.effective_month <= %s "
+    "ORDER BY w.effective_month DESC LIMIT 1)"
+).format(**T)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which payers a statement works on: one office's (a chunk) or one payer's."""
+
+    payer_sql: str
+    payer_params: list[Any]
+
+    @classmethod
+    def office(cls, office_id: int) -> Scope:
+        return cls("p.office_id = %s", [office_id])
+
+    @classmethod
+    def payer(cls, payer_id: int) -> Scope:
+        return cls("p.id = %s", [payer_id])
+
+
+def _memberships_sql(segment_bill: str) -> tuple[str, str]:
+    """FROM/WHERE joining a payer ``p`` to its billable memberships ``m`` of a bill segment, and
+    the SQL of the membership's variant (rates)."""
+    if segment_bill == "PU":
+        return (
+            f"JOIN {T['mem']} m ON m.employer_id = p.employer_id AND m.segment = 'PU' "
+            f"JOIN {T['emp']} e ON e.id = m.employer_id",
+            "CASE WHEN e.labour_intensive THEN 1 ELSE 0 END",
+        )
+    if segment_bill == "BPU_SELF":
+        return (
+            f"JOIN {T['mem']} m ON m.participant_id = p.participant_id AND m.segment = 'BPU' "
+            "AND m.payer = 'self'",
+            "CASE WHEN m.bpu_sector = 'transport' THEN 1 ELSE 0 END",
+        )
+    # BPU paid by a sponsor: beneficiaries of the sponsor's running programs covering the month.
+    return (
+        f"JOIN {T['prog']} sp ON sp.sponsor_id = p.sponsor_id AND sp.status = 'active' "
+        "AND sp.start_month <= %s AND sp.end_month >= %s "
+        f"JOIN {T['ben']} bn ON bn.program_id = sp.id "
+        f"JOIN {T['mem']} m ON m.id = bn.membership_id AND m.segment = 'BPU' AND m.payer = 'sponsor' "
+        f"JOIN {T['spon']} so ON so.id = p.sponsor_id",
+        "(CASE WHEN m.bpu_sector = 'transport' THEN 1 ELSE 0 END"
+        " + CASE WHEN so.kind IN ('province', 'regency') THEN 2 ELSE 0 END)",
+    )
+
+
+PAYER_KIND = {"PU": "employer", "BPU_SELF": "participant", "BPU_SPONSOR": "sponsor"}
+SEGMENT_OF = {"PU": "PU", "BPU_SELF": "BPU", "BPU_SPONSOR": "BPU"}
+SIDE_OF = {"BPU_SELF": "participant", "BPU_SPONSOR": "sponsor"}
+
+
+def _join_params(group: str, month: date) -> list[Any]:
+    return [month, month] if group == "BPU_SPONSOR" else []
+
+
+def _execute(sql: str, params: Iterable[Any]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return int(cursor.rowcount)
+
+
+def _insert_bills(
+    group: str, month: date, scope: Scope, run_id: int | None, due: date, now: datetime
+) -> int:
+    join, _variant = _memberships_sql(group)
+    exists_join = re.sub(r"\bp[.]", "p2.", join)
+    end = last_day_of(month)
+    ops = connection.ops
+    sql = f"""
+        INSERT INTO {T["bill"]} (payer_id, office_id, kind, month, segment, due_date, amount,
+                                 paid_amount, status, run_id, issued_at)
+        SELECT p.id, p.office_id, 'monthly', %s, %s, %s, 0, 0, 'open', %s, %s
+        FROM {T["payer"]} p
+        WHERE p.kind = %s AND {scope.payer_sql}
+          AND EXISTS (SELECT 1 FROM {T["payer"]} p2 {exists_join}
+                      WHERE p2.id = p.id AND {_ACTIVE} AND {_WAGE} IS NOT NULL)
+          AND NOT EXISTS (SELECT 1 FROM {T["bill"]} b WHERE b.payer_id = p.id AND b.month = %s
+                          AND b.kind = 'monthly' AND b.segment = %s)"""
+    params = [
+        ops.adapt_datefield_value(month),
+        SEGMENT_OF[group],
+        ops.adapt_datefield_value(due),
+        run_id,
+        ops.adapt_datetimefield_value(now),
+        PAYER_KIND[group],
+        *scope.payer_params,
+        *_join_params(group, month),
+        end,
+        month,
+        month,
+        month,
+        SEGMENT_OF[group],
+    ]
+    return _execute(sql, params)
+
+
+def _new_bills_sql(run_id: int | None, bill_id: int | None) -> tuple[str, list[Any]]:
+    if bill_id is not None:
+        return "b.id = %s", [bill_id]
+    return "b.run_id = %s", [run_id]
+
+
+def _insert_pu_lines(month: date, scope: Scope, new_bills: tuple[str, list[Any]]) -> int:
+    join, variant = _memberships_sql("PU")
+    base = "CASE WHEN r.cap > 0 AND x.wage > r.cap THEN r.cap ELSE x.wage END"
+    sql = f"""
+        INSERT INTO {T["line"]} (bill_id, membership_id, program, side, kind, base, amount)
+        SELECT x.bill_id, x.mid, r.program, r.side, 'contribution', {base},
+               ({base} * r.num + r.den / 2) / r.den
+        FROM (
+            SELECT b.id AS bill_id, m.id AS mid, e.risk_group AS risk_group, {variant} AS variant,
+                   m.has_jht AS has_jht, m.has_jp AS has_jp, {_WAGE} AS wage
+            FROM {T["bill"]} b
+            JOIN {T["payer"]} p ON p.id = b.payer_id
+            {join}
+            WHERE {new_bills[0]} AND b.month = %s AND b.kind = 'monthly' AND b.segment = 'PU'
+              AND {scope.payer_sql} AND {_ACTIVE}
+        ) x
+        JOIN {T["rate"]} r ON r.month = %s AND r.segment = 'PU' AND r.kind = 'contribution'
+             AND r.risk_group = x.risk_group AND r.variant = x.variant
+             AND (r.program IN ('JKK', 'JKM') OR (r.program = 'JHT' AND x.has_jht)
+                  OR (r.program = 'JP' AND x.has_jp))
+        WHERE x.wage IS NOT NULL"""
+    params = [
+        month,
+        *new_bills[1],
+        month,
+        *scope.payer_params,
+        last_day_of(month),
+        month,
+        month,
+    ]
+    return _execute(sql, params)
+
+
+def _insert_bpu_lines(
+    group: str, month: date, scope: Scope, new_bills: tuple[str, list[Any]]
+) -> int:
+    join, variant = _memberships_sql(group)
+    side = SIDE_OF[group]
+    half = "({v} * d.num + d.den / 2) / d.den"
+    jkk_disc = half.format(v="a.jkk")
+    all_disc = half.format(v="(a.jkk + a.jkm)")
+    sql = f"""
+        INSERT INTO {T["line"]} (bill_id, membership_id, program, side, kind, base, amount)
+        WITH x AS (
+            SELECT b.id AS bill_id, m.id AS mid, {variant} AS variant, m.has_jht AS has_jht,
+                   {_WAGE} AS income
+            FROM {T["bill"]} b
+            JOIN {T["payer"]} p ON p.id = b.payer_id
+            {join}
+            WHERE {new_bills[0]} AND b.month = %s AND b.kind = 'monthly' AND b.segment = 'BPU'
+              AND {scope.payer_sql} AND {_ACTIVE}
+        ), a AS (
+            SELECT x.bill_id, x.mid, x.has_jht, x.income,
+                   (x.income * k.num + k.den / 2) / k.den AS jkk, j.flat AS jkm,
+                   (x.income * h.num + h.den / 2) / h.den AS jht, x.variant
+            FROM x
+            JOIN {T["rate"]} k ON k.month = %s AND k.segment = 'BPU' AND k.program = 'JKK'
+                 AND k.variant = x.variant
+            JOIN {T["rate"]} j ON j.month = k.month AND j.segment = 'BPU' AND j.program = 'JKM'
+                 AND j.variant = x.variant
+            JOIN {T["rate"]} h ON h.month = k.month AND h.segment = 'BPU' AND h.program = 'JHT'
+                 AND h.variant = x.variant
+            WHERE x.income IS NOT NULL AND x.income >= k.floor AND x.income <= k.cap
+        )
+        SELECT a.bill_id, a.mid, 'JKK', '{side}', 'contribution', a.income, a.jkk FROM a
+        UNION ALL
+        SELECT a.bill_id, a.mid, 'JKM', '{side}', 'contribution', a.income, a.jkm FROM a
+        UNION ALL
+        SELECT a.bill_id, a.mid, 'JHT', '{side}', 'contribution', a.income, a.jht FROM a
+        WHERE a.has_jht
+        UNION ALL
+        SELECT a.bill_id, a.mid, 'JKK', '{side}', 'discount', a.jkk, -({jkk_disc})
+        FROM a JOIN {T["rate"]} d ON d.month = %s AND d.segment = 'BPU' AND d.program = 'DISC'
+             AND d.variant = a.variant
+        WHERE d.num > 0
+        UNION ALL
+        SELECT a.bill_id, a.mid, 'JKM', '{side}', 'discount', a.jkm, -({all_disc} - {jkk_disc})
+        FROM a JOIN {T["rate"]} d ON d.month = %s AND d.segment = 'BPU' AND d.program = 'DISC'
+             AND d.variant = a.variant
+        WHERE d.num > 0"""
+    # In textual order: x's wage month, the join's months, the bill filter, the bill month, the
+    # scope, the activity dates; a's rate month; the two discount rate months.
+    params = [
+        month,
+        *_join_params(group, month),
+        *new_bills[1],
+        month,
+        *scope.payer_params,
+        last_day_of(month),
+        month,
+        month,
+        month,
+        month,
+    ]
+    return _execute(sql, params)
+
+
+def _update_amounts(new_bills: tuple[str, list[Any]]) -> None:
+    where, params = new_bills
+    _execute(
+        f"""UPDATE {T["bill"]} SET amount = s.total
+            FROM (SELECT l.bill_id, SUM(l.amount) AS total FROM {T["line"]} l
+                  JOIN {T["bill"]} b ON b.id = l.bill_id WHERE {where} GROUP BY l.bill_id) s
+            WHERE s.bill_id = {T["bill"]}.id""",
+        params,
+    )
+
+
+def _drop_empty_bills(new_bills: tuple[str, list[Any]]) -> int:
+    """Bills whose memberships all turned out unbillable (e.g. income outside the tiers)."""
+    return _execute(
+        f"""DELETE FROM {T["bill"]} WHERE {new_bills[0].replace("b.", f"{T['bill']}.")}
+            AND NOT EXISTS (SELECT 1 FROM {T["line"]} l WHERE l.bill_id = {T["bill"]}.id)""",
+        new_bills[1],
+    )
+
+
+def _carry_fines(new_bills: tuple[str, list[Any]]) -> int:
+    """Unbilled fines of the payers of the new bills go on one of those bills (the PU one if any)."""
+    where, params = new_bills
+    bills: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT b.id, b.payer_id FROM {T['bill']} b WHERE {where} ORDER BY b.segment DESC, b.id",
+            params,
+        )
+        for bill_id, payer_id in cursor.fetchall():
+            bills.setdefault(payer_id, bill_id)
+    if not bills:
+        return 0
+    fines = Fine.objects.filter(billed_line__isnull=True, bill__payer_id__in=list(bills)).order_by(
+        "id"
+    )
+    count = 0
+    for fine in fines.select_related("bill"):
+        line = BillLine.objects.create(
+            bill_id=bills[fine.bill.payer_id],
+            membership=None,
+            program=FINE_PROGRAM,
+            side=BillLine.Side.EMPLOYER,
+            kind=BillLine.Kind.FINE,
+            base=fine.amount_due,
+            amount=fine.amount,
+        )
+        fine.billed_line = line
+        fine.save(update_fields=["billed_line"])
+        count += 1
+    return count
+
+
+def _account_case() -> str:
+    whens = " ".join(
+        f"WHEN '{program}' THEN '{account.value}'" for program, account in INCOME_ACCOUNT.items()
+    )
+    return f"CASE WHEN l.kind = 'fine' THEN '{Account.INCOME_FINE.value}' ELSE CASE l.program {whens} END END"
+
+
+def _post_new_bills(new_bills: tuple[str, list[Any]], today: date, now: datetime) -> None:
+    """Journal entries of the new bills, set-based: the same postings as ``ledger.post_bill``."""
+    where, params = new_bills
+    ops = connection.ops
+    _execute(
+        f"""INSERT INTO {T["entry"]} (kind, date, bill_id, memo, created_at)
+            SELECT 'bill', %s, b.id, 'Tagihan iuran', %s FROM {T["bill"]} b WHERE {where}""",
+        [ops.adapt_datefield_value(today), ops.adapt_datetimefield_value(now), *params],
+    )
+    entry_join = f"JOIN {T['entry']} je ON je.bill_id = b.id AND je.kind = 'bill'"
+    _execute(
+        f"""INSERT INTO {T["post"]} (entry_id, account, payer_id, amount)
+            SELECT je.id, '{Account.RECEIVABLE.value}', b.payer_id, b.amount
+            FROM {T["bill"]} b {entry_join} WHERE {where}""",
+        params,
+    )
+    moved_one = "(l.base * a.num + a.den / 2) / a.den"
+    moved = (
+        f"CASE WHEN b.segment = 'PU' AND l.kind = 'contribution' AND a.num > 0 THEN "
+        f"CASE WHEN {moved_one} < l.amount THEN {moved_one} ELSE l.amount END ELSE 0 END"
+    )
+    jkp_case = " ".join(
+        f"WHEN '{program}' THEN '{account.value}'" for program, account in JKP_ACCOUNT.items()
+    )
+    _execute(
+        f"""INSERT INTO {T["post"]} (entry_id, account, payer_id, amount)
+            WITH g AS (
+                SELECT je.id AS entry_id, {_account_case()} AS account, l.program AS program,
+                       SUM(l.amount) AS amount, SUM({moved}) AS moved
+                FROM {T["bill"]} b {entry_join}
+                JOIN {T["line"]} l ON l.bill_id = b.id
+                LEFT JOIN {T["rate"]} a ON a.month = b.month AND a.segment = 'PU'
+                     AND a.kind = 'jkp_alloc' AND a.program = l.program
+                WHERE {where}
+                GROUP BY je.id, {_account_case()}, l.program
+            )
+            SELECT entry_id, account, NULL, -SUM(amount - moved) FROM g
+            GROUP BY entry_id, account HAVING SUM(amount - moved) <> 0
+            UNION ALL
+            SELECT entry_id, CASE program {jkp_case} END, NULL, -SUM(moved) FROM g
+            WHERE moved <> 0 GROUP BY entry_id, program""",
+        params,
+    )
+
+
+def _chunk_totals(new_bills: tuple[str, list[Any]]) -> tuple[int, int, int]:
+    where, params = new_bills
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT COUNT(*), COALESCE(SUM(b.amount), 0),
+                       COALESCE(SUM((SELECT COUNT(*) FROM {T["line"]} l WHERE l.bill_id = b.id)), 0)
+                FROM {T["bill"]} b WHERE {where}""",
+            params,
+        )
+        bills, amount, lines = cursor.fetchone()
+    return int(bills), int(lines), int(amount)
+
+
+# --- one-off bills: construction projects and migrant workers ---------------------------------
+
+
+def _bill_projects(month: date, office_id: int, run_id: int | None) -> list[Bill]:
+    """Each construction project registered by the end of ``month`` and not yet billed: one bill
+    to the contractor, from the contract value, for the month of registration."""
+    projects = ConstructionProject.objects.filter(
+        office_id=office_id, registered_on__lte=last_day_of(month), bill__isnull=True
+    ).select_related("contractor__payer_account")
+    bills = []
+    for project in projects:
+        reg_month = project.registered_on.replace(day=1)
+        amounts = calculate(
+            "contribution.jakon",
+            {"month": reg_month.strftime("%Y-%m"), "contract_value": project.contract_value},
+        )
+        payer = ensure_payer_account(employer=project.contractor)
+        bill = Bill.objects.create(
+            payer=payer,
+            office_id=payer.office_id,
+            kind=Bill.Kind.JAKON,
+            month=reg_month,
+            segment="JAKON",
+            project=project,
+            due_date=due_date(reg_month, "JAKON", Trace()),
+            amount=amounts["total"],
+            run_id=run_id,
+        )
+        BillLine.objects.bulk_create(
+            BillLine(
+                bill=bill,
+                program=program,
+                side=BillLine.Side.CONTRACTOR,
+                base=project.contract_value,
+                amount=amounts[program],
+            )
+            for program in ("JKK", "JKM")
+        )
+        bills.append(bill)
+    return bills
+
+
+def _bill_migrant_workers(month: date, office_id: int, run_id: int | None) -> list[Bill]:
+    """Each PMI membership registered by the end of ``month`` and not yet billed: one bill for its
+    phases (before placement; during and after placement for the contract's length)."""
+    memberships = Membership.objects.filter(
+        segment=Membership.Segment.PMI,
+        office_id=office_id,
+        registered_on__lte=last_day_of(month),
+        pmi_bill__isnull=True,
+    ).select_related("participant__registering_office", "employer")
+    bills = []
+    for membership in memberships:
+        reg_month = membership.registered_on.replace(day=1)
+        amounts = calculate(
+            "contribution.pmi",
+            {
+                "month": reg_month.strftime("%Y-%m"),
+                "contract_months": membership.pmi_contract_months or 24,
+            },
+        )
+        if membership.payer == Membership.Payer.EMPLOYER and membership.employer is not None:
+            payer = ensure_payer_account(employer=membership.employer)
+        else:
+            payer = ensure_payer_account(
+                participant=membership.participant, office=membership.office
+            )
+        bill = Bill.objects.create(
+            payer=payer,
+            office_id=payer.office_id,
+            kind=Bill.Kind.PMI,
+            month=reg_month,
+            segment="PMI",
+            pmi_membership=membership,
+            due_date=due_date(reg_month, "BPU", Trace()),
+            amount=amounts["before_placement"] + amounts["during_after"],
+            run_id=run_id,
+        )
+        BillLine.objects.bulk_create(
+            BillLine(
+                bill=bill,
+                membership=membership,
+                program="PMI",
+                side=BillLine.Side.PARTICIPANT,
+                base=membership.pmi_contract_months or 24,
+                amount=amounts[phase],
+            )
+            for phase in ("before_placement", "during_after")
+        )
+        bills.append(bill)
+    return bills
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+GROUPS = ("PU", "BPU_SELF", "BPU_SPONSOR")
+
+
+def _due_dates(month: date) -> dict[str, date]:
+    return {
+        "PU": due_date(month, "PU", Trace()),
+        "BPU_SELF": due_date(month, "BPU", Trace()),
+        "BPU_SPONSOR": due_date(month, "BPU", Trace()),
+    }
+
+
+def _bill_scope(
+    month: date,
+    scope: Scope,
+    new_bills: tuple[str, list[Any]],
+    run_id: int | None,
+    today: date,
+) -> dict[str, int]:
+    """Bills, lines, fines and journal of one scope (an office's chunk or one payer)."""
+    now = timezone.now()
+    due = _due_dates(month)
+    created = 0
+    for group in GROUPS:
+        created += _insert_bills(group, month, scope, run_id, due[group], now)
+    _insert_pu_lines(month, scope, new_bills)
+    _insert_bpu_lines("BPU_SELF", month, scope, new_bills)
+    _insert_bpu_lines("BPU_SPONSOR", month, scope, new_bills)
+    dropped = _drop_empty_bills(new_bills)
+    fines = _carry_fines(new_bills)
+    _update_amounts(new_bills)
+    _post_new_bills(new_bills, today, now)
+    return {"created": created, "dropped": dropped, "fines": fines}
+
+
+def _apply_credits(new_bills: tuple[str, list[Any]], today: date) -> None:
+    """Payers with credit pay their new bills from it (payments.apply_credit)."""
+    from jaminan.contributions import payments
+
+    where, params = new_bills
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT p.id FROM {T['bill']} b JOIN {T['payer']} p ON p.id = b.payer_id "
+            f"WHERE {where} AND p.credit > 0",
+            params,
+        )
+        payer_ids = [row[0] for row in cursor.fetchall()]
+    for payer in PayerAccount.objects.filter(pk__in=payer_ids):
+        payments.apply_credit(payer, on=today)
+
+
+def _holder(actor: Any) -> str:
+    name = getattr(actor, "username", None) or os.environ.get("USER") or "jaminan"
+    return f"{name}@{socket.gethostname()} pid {os.getpid()}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def lock_is_stale(lock: BillingLock) -> bool:
+    if timezone.now() - lock.heartbeat_at > STALE_AFTER:
+        return True
+    return lock.hostname == socket.gethostname() and not _pid_alive(lock.pid)
+
+
+def _acquire_lock(run: BillingRun, month: date, reason: str) -> None:
+    with transaction.atomic():
+        existing = BillingLock.objects.select_for_update().filter(month=month).first()
+        if existing is not None:
+            if not lock_is_stale(existing):
+                raise BillingLocked(
+                    f"Penagihan bulan {month:%Y-%m} sedang dijalankan oleh {existing.holder} "
+                    f"sejak {existing.acquired_at:%Y-%m-%d %H:%M} UTC ({existing.reason}).",
+                )
+            BillingRun.objects.filter(pk=existing.run_id, status=BillingRun.Status.RUNNING).update(
+                status=BillingRun.Status.INTERRUPTED, finished_at=timezone.now()
+            )
+            existing.delete()
+        BillingLock.objects.create(
+            month=month,
+            run=run,
+            holder=run.holder,
+            reason=reason,
+            hostname=socket.gethostname(),
+            pid=os.getpid(),
+            heartbeat_at=timezone.now(),
+        )
+
+
+def _heartbeat(month: date) -> None:
+    BillingLock.objects.filter(month=month, pid=os.getpid()).update(heartbeat_at=timezone.now())
+
+
+def _release_lock(month: date, run: BillingRun) -> None:
+    BillingLock.objects.filter(month=month, run=run).delete()
+
+
+def run_billing(
+    *,
+    month: date,
+    office: Office | None = None,
+    actor: Any = None,
+    reason: str = "",
+    progress: Progress | None = None,
+    today: date | None = None,
+) -> BillingRun:
+    """Bill ``month`` (first day) for every office, or one. Idempotent and resumable."""
+    month = month.replace(day=1)
+    today = today or timezone.localdate()
+    reason = reason or "penagihan bulanan"
+    offices = list(
+        Office.objects.filter(pk=office.pk) if office else Office.objects.filter(kind="branch")
+    )
+    offices += [] if office else list(Office.objects.exclude(kind="branch"))
+    run = BillingRun.objects.create(
+        month=month,
+        office=office,
+        status=BillingRun.Status.RUNNING,
+        holder=_holder(actor),
+        reason=reason,
+        chunks_total=len(offices),
+    )
+    audit.record(
+        action="create",
+        actor=actor,
+        obj=run,
+        changes={
+            "month": month.isoformat(),
+            "office": office.code if office else "",
+            "reason": reason,
+        },
+    )
+    try:
+        _acquire_lock(run, month, reason)
+    except BillingLocked as exc:
+        run.status = BillingRun.Status.FAILED
+        run.error = exc.message
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "finished_at"])
+        raise
+    try:
+        write_month_rates(month)
+        _ensure_payer_accounts(month)
+        done = set(
+            BillingChunk.objects.filter(month=month, office__in=offices).values_list(
+                "office_id", flat=True
+            )
+        )
+        for index, chunk_office in enumerate(offices, start=1):
+            if chunk_office.pk not in done:
+                _run_chunk(run, month, chunk_office, today)
+            run.chunks_done = index
+            run.save(update_fields=["chunks_done"])
+            _heartbeat(month)
+            if progress is not None:
+                progress(index, len(offices), chunk_office.name)
+        totals = BillingChunk.objects.filter(month=month, office__in=offices).aggregate(
+            bills=Sum("bills"), lines=Sum("lines"), amount=Sum("amount")
+        )
+        run.bills = totals["bills"] or 0
+        run.lines = totals["lines"] or 0
+        run.amount = totals["amount"] or 0
+        run.status = BillingRun.Status.COMPLETED
+        run.finished_at = timezone.now()
+        run.save()
+    except BaseException as exc:
+        run.status = BillingRun.Status.FAILED
+        run.error = f"{type(exc).__name__}: {exc}"
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "finished_at"])
+        raise
+    finally:
+        _release_lock(month, run)
+    return run
+
+
+@transaction.atomic
+def _run_chunk(run: BillingRun, month: date, office: Office, today: date) -> None:
+    new_bills = ("b.run_id = %s AND b.office_id = %s", [run.pk, office.pk])
+    outcome = _bill_scope(month, Scope.office(office.pk), new_bills, run.pk, today)
+    one_off = _bill_projects(month, office.pk, run.pk) + _bill_migrant_workers(
+        month, office.pk, run.pk
+    )
+    for bill in one_off:
+        if not JournalEntry.objects.filter(bill=bill, kind=JournalEntry.Kind.BILL).exists():
+            post_bill(bill)
+    bills, lines, amount = _chunk_totals(new_bills)
+    BillingChunk.objects.create(
+        month=month, office=office, run=run, bills=bills, lines=lines, amount=amount
+    )
+    skipped = dict(run.skipped)
+    if outcome["dropped"]:
+        skipped[office.code] = outcome["dropped"]
+        run.skipped = skipped
+        run.save(update_fields=["skipped"])
+    _apply_credits(new_bills, today)
+
+
+@transaction.atomic
+def issue_monthly_bill(
+    *, payer: PayerAccount, month: date, today: date | None = None
+) -> Bill | None:
+    """One payer's monthly bill for ``month`` with the run's amounts (e.g. BPU paid in advance).
+    Returns the existing bill when there is one, None when the payer has nothing to bill."""
+    month = month.replace(day=1)
+    today = today or timezone.localdate()
+    existing = Bill.objects.filter(payer=payer, month=month, kind=Bill.Kind.MONTHLY).first()
+    if existing is not None:
+        return existing
+    if not MonthRate.objects.filter(month=month).exists():
+        write_month_rates(month)
+    before = set(
+        Bill.objects.filter(payer=payer, month=month, kind=Bill.Kind.MONTHLY).values_list(
+            "pk", flat=True
+        )
+    )
+    scope = Scope.payer(payer.pk)
+    # New bills of this payer and month carry no run; the bills made just now are those.
+    new_bills = (
+        "b.payer_id = %s AND b.month = %s AND b.kind = 'monthly' AND b.run_id IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM contributions_journalentry j WHERE j.bill_id = b.id)",
+        [payer.pk, connection.ops.adapt_datefield_value(month)],
+    )
+    _bill_scope(month, scope, new_bills, None, today)
+    bill = (
+        Bill.objects.filter(payer=payer, month=month, kind=Bill.Kind.MONTHLY)
+        .exclude(pk__in=before)
+        .first()
+    )
+    if bill is not None:
+        audit.record(action="create", obj=bill, changes={"amount": bill.amount})
+    return bill
+
+
+def billing_totals(month: date) -> dict[str, int]:
+    """Control totals of a month's bills (all kinds billed for that month)."""
+    month = month.replace(day=1)
+    bills = Bill.objects.filter(month=month)
+    totals = bills.aggregate(n=Sum("amount"))
+    return {
+        "bills": bills.count(),
+        "lines": BillLine.objects.filter(bill__month=month).count(),
+        "amount": totals["n"] or 0,
+    }
+
+
+def months_between(first: date, last: date) -> list[date]:
+    months, current = [], first.replace(day=1)
+    while current <= last:
+        months.append(current)
+        current = add_months(current, 1)
+    return months
+
+
+def parameters_in_force(month: date) -> dict[str, Any]:
+    """For the run page: the JP cap and the BPU lowest tier of the month."""
+    return {
+        "jp_cap": parameters.get("jp.wage_cap", month, fact="month").value,
+        "bpu_minimum": parameters.get("bpu.income_minimum", month, fact="month").value,
+    }
