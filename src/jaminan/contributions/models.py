@@ -295,7 +295,7 @@ class MonthRate(models.Model):
     )  # PU: labour-intensive 0/1; BPU: bit 0 transport, bit 1 government funded
     program = models.CharField(max_length=8)
     side = models.CharField(max_length=12)
-    kind = models.CharField(max_length=10, default="contribution")
+    kind = models.CharField(max_length=12, default="contribution")
     num = models.BigIntegerField()
     den = models.BigIntegerField()
     cap = models.BigIntegerField(default=0)  # PU JP: wage cap; BPU: highest income tier; 0 = none

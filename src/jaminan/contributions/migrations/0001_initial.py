@@ -163,7 +163,7 @@ class Migration(migrations.Migration):
                 ('variant', models.PositiveSmallIntegerField(default=0)),
                 ('program', models.CharField(max_length=8)),
                 ('side', models.CharField(max_length=12)),
-                ('kind', models.CharField(default='contribution', max_length=10)),
+                ('kind', models.CharField(default='contribution', max_length=12)),
                 ('num', models.BigIntegerField()),
                 ('den', models.BigIntegerField()),
                 ('cap', models.BigIntegerField(default=0)),
