@@ -139,14 +139,25 @@ def _ensure_payer_accounts(month: date) -> int:
     self_payers = (
         Membership.objects.filter(
             active,
-            segment__in=("BPU", "PMI"),
-            payer=Membership.Payer.SELF,
+            Q(segment="BPU") | Q(segment="PMI", registered_on__lte=end),
+            ~Q(payer=Membership.Payer.EMPLOYER),
+            ~Q(payer=Membership.Payer.SPONSOR, segment="BPU"),
             participant__payer_account__isnull=True,
         )
         .values_list("participant_id", "office_id")
         .order_by("participant_id", "-start_date")
     )
     sponsors = Sponsor.objects.filter(payer_account__isnull=True).values_list("id", "office_id")
+    pmi_employers = (
+        Membership.objects.filter(
+            segment="PMI",
+            payer=Membership.Payer.EMPLOYER,
+            registered_on__lte=end,
+            employer__payer_account__isnull=True,
+        )
+        .values_list("employer_id", "employer__office_id")
+        .distinct()
+    )
     contractors = (
         ConstructionProject.objects.filter(
             registered_on__lte=end, contractor__payer_account__isnull=True
@@ -158,6 +169,7 @@ def _ensure_payer_accounts(month: date) -> int:
     for kind, pairs in (
         ("employer", employers),
         ("employer", contractors),
+        ("employer", pmi_employers),
         ("participant", self_payers),
         ("sponsor", sponsors),
     ):
@@ -554,10 +566,10 @@ def _post_new_bills(new_bills: tuple[str, list[Any]], today: date, now: datetime
                 WHERE {where}
                 GROUP BY je.id, {_account_case()}, l.program
             )
-            SELECT entry_id, account, NULL, -SUM(amount - moved) FROM g
+            SELECT entry_id, account, CAST(NULL AS BIGINT), -SUM(amount - moved) FROM g
             GROUP BY entry_id, account HAVING SUM(amount - moved) <> 0
             UNION ALL
-            SELECT entry_id, CASE program {jkp_case} END, NULL, -SUM(moved) FROM g
+            SELECT entry_id, CASE program {jkp_case} END, CAST(NULL AS BIGINT), -SUM(moved) FROM g
             WHERE moved <> 0 GROUP BY entry_id, program""",
         params,
     )
@@ -582,8 +594,11 @@ def _chunk_totals(new_bills: tuple[str, list[Any]]) -> tuple[int, int, int]:
 def _bill_projects(month: date, office_id: int, run_id: int | None) -> list[Bill]:
     """Each construction project registered by the end of ``month`` and not yet billed: one bill
     to the contractor, from the contract value, for the month of registration."""
+    # By the payer's office, like every bill: a chunk's bills are exactly its payers' bills.
     projects = ConstructionProject.objects.filter(
-        office_id=office_id, registered_on__lte=last_day_of(month), bill__isnull=True
+        contractor__payer_account__office_id=office_id,
+        registered_on__lte=last_day_of(month),
+        bill__isnull=True,
     ).select_related("contractor__payer_account")
     bills = []
     for project in projects:
@@ -622,8 +637,9 @@ def _bill_migrant_workers(month: date, office_id: int, run_id: int | None) -> li
     """Each PMI membership registered by the end of ``month`` and not yet billed: one bill for its
     phases (before placement; during and after placement for the contract's length)."""
     memberships = Membership.objects.filter(
+        Q(payer=Membership.Payer.EMPLOYER, employer__payer_account__office_id=office_id)
+        | ~Q(payer=Membership.Payer.EMPLOYER) & Q(participant__payer_account__office_id=office_id),
         segment=Membership.Segment.PMI,
-        office_id=office_id,
         registered_on__lte=last_day_of(month),
         pmi_bill__isnull=True,
     ).select_related("participant__registering_office", "employer")
@@ -682,27 +698,24 @@ def _due_dates(month: date) -> dict[str, date]:
     }
 
 
-def _bill_scope(
-    month: date,
-    scope: Scope,
-    new_bills: tuple[str, list[Any]],
-    run_id: int | None,
-    today: date,
-) -> dict[str, int]:
-    """Bills, lines, fines and journal of one scope (an office's chunk or one payer)."""
+def _insert_all_bills(month: date, scope: Scope, run_id: int | None) -> int:
     now = timezone.now()
     due = _due_dates(month)
-    created = 0
-    for group in GROUPS:
-        created += _insert_bills(group, month, scope, run_id, due[group], now)
+    return sum(_insert_bills(group, month, scope, run_id, due[group], now) for group in GROUPS)
+
+
+def _complete_bills(
+    month: date, scope: Scope, new_bills: tuple[str, list[Any]], today: date
+) -> dict[str, int]:
+    """Lines, fines, amounts and journal entries of bills just inserted."""
     _insert_pu_lines(month, scope, new_bills)
     _insert_bpu_lines("BPU_SELF", month, scope, new_bills)
     _insert_bpu_lines("BPU_SPONSOR", month, scope, new_bills)
     dropped = _drop_empty_bills(new_bills)
     fines = _carry_fines(new_bills)
     _update_amounts(new_bills)
-    _post_new_bills(new_bills, today, now)
-    return {"created": created, "dropped": dropped, "fines": fines}
+    _post_new_bills(new_bills, today, timezone.now())
+    return {"dropped": dropped, "fines": fines}
 
 
 def _apply_credits(new_bills: tuple[str, list[Any]], today: date) -> None:
@@ -856,7 +869,9 @@ def run_billing(
 @transaction.atomic
 def _run_chunk(run: BillingRun, month: date, office: Office, today: date) -> None:
     new_bills = ("b.run_id = %s AND b.office_id = %s", [run.pk, office.pk])
-    outcome = _bill_scope(month, Scope.office(office.pk), new_bills, run.pk, today)
+    scope = Scope.office(office.pk)
+    _insert_all_bills(month, scope, run.pk)
+    outcome = _complete_bills(month, scope, new_bills, today)
     one_off = _bill_projects(month, office.pk, run.pk) + _bill_migrant_workers(
         month, office.pk, run.pk
     )
@@ -888,24 +903,18 @@ def issue_monthly_bill(
         return existing
     if not MonthRate.objects.filter(month=month).exists():
         write_month_rates(month)
-    before = set(
+    scope = Scope.payer(payer.pk)
+    _insert_all_bills(month, scope, None)
+    created = list(
         Bill.objects.filter(payer=payer, month=month, kind=Bill.Kind.MONTHLY).values_list(
             "pk", flat=True
         )
     )
-    scope = Scope.payer(payer.pk)
-    # New bills of this payer and month carry no run; the bills made just now are those.
-    new_bills = (
-        "b.payer_id = %s AND b.month = %s AND b.kind = 'monthly' AND b.run_id IS NULL "
-        "AND NOT EXISTS (SELECT 1 FROM contributions_journalentry j WHERE j.bill_id = b.id)",
-        [payer.pk, connection.ops.adapt_datefield_value(month)],
-    )
-    _bill_scope(month, scope, new_bills, None, today)
-    bill = (
-        Bill.objects.filter(payer=payer, month=month, kind=Bill.Kind.MONTHLY)
-        .exclude(pk__in=before)
-        .first()
-    )
+    if not created:
+        return None
+    marks = ", ".join(["%s"] * len(created))
+    _complete_bills(month, scope, (f"b.id IN ({marks})", created), today)
+    bill = Bill.objects.filter(pk__in=created).order_by("segment").first()
     if bill is not None:
         audit.record(action="create", obj=bill, changes={"amount": bill.amount})
     return bill

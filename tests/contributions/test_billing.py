@@ -1,0 +1,584 @@
+"""The billing run: amounts equal to the rules' scalar path, idempotent, resumable, locked, posted."""
+
+from __future__ import annotations
+
+import os
+import random
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from jaminan.contributions import billing, ledger
+from jaminan.contributions.models import (
+    Account,
+    Beneficiary,
+    Bill,
+    BillingChunk,
+    BillingLock,
+    BillingRun,
+    BillLine,
+    JournalEntry,
+    MonthRate,
+    PayerAccount,
+    Posting,
+    Sponsor,
+    SponsorshipProgram,
+)
+from jaminan.geo.models import Office, Regency
+from jaminan.registry import services
+from jaminan.registry.models import Employer, Membership
+from jaminan.rules import calculate
+from tests.registry.conftest import make_nik
+
+pytestmark = pytest.mark.django_db
+
+FEB, MAR = date(2026, 2, 1), date(2026, 3, 1)
+
+
+@pytest.fixture
+def balikpapan(reference: None) -> Regency:
+    return Regency.objects.select_related("branch_office").get(code="64.71")
+
+
+@pytest.fixture
+def person() -> Callable[..., services.PersonFacts]:
+    counter = iter(range(1, 100_000))
+
+    def make(birth: date = date(1990, 8, 5), sex: str = "P", **extra: Any) -> services.PersonFacts:
+        return services.PersonFacts(
+            nik=make_nik(birth, sex, serial=next(counter)),
+            name=extra.pop("name", "Siti Aminah"),
+            birth_date=birth,
+            sex=sex,
+            address_regency=extra.pop("regency", None),
+        )
+
+    return make
+
+
+@pytest.fixture
+def employer(balikpapan: Regency) -> Employer:
+    return services.register_employer(
+        name="PT Tiga Pekerja",
+        legal_form="PT",
+        kbli="41011",
+        size_class="medium",
+        risk_group=3,
+        regency=balikpapan,
+        registered_on=date(2020, 1, 1),
+    )
+
+
+def pu_expected(membership: Membership, month: date, wage: int) -> dict[tuple[str, str], int]:
+    employer = membership.employer
+    assert employer is not None
+    out = calculate(
+        "contribution.pu",
+        {
+            "month": month.strftime("%Y-%m"),
+            "wage": wage,
+            "risk_group": employer.risk_group,
+            "programs": membership.programs,
+            "labour_intensive": employer.labour_intensive,
+        },
+    )
+    expected = {
+        ("JKK", "employer"): out["JKK"]["employer"],
+        ("JKM", "employer"): out["JKM"]["employer"],
+    }
+    if membership.has_jht:
+        expected[("JHT", "employer")] = out["JHT"]["employer"]
+        expected[("JHT", "worker")] = out["JHT"]["worker"]
+    if membership.has_jp:
+        expected[("JP", "employer")] = out["JP"]["employer"]
+        expected[("JP", "worker")] = out["JP"]["worker"]
+    return expected
+
+
+def lines_of(membership: Membership, month: date) -> dict[tuple[str, str], int]:
+    found: dict[tuple[str, str], int] = defaultdict(int)
+    for line in BillLine.objects.filter(membership=membership, bill__month=month):
+        key = (
+            (line.program, line.side) if line.kind == "contribution" else (line.program, "discount")
+        )
+        found[key] += line.amount
+    return dict(found)
+
+
+def test_an_employer_with_three_workers_across_a_jp_cap_change(
+    employer: Employer, person: Callable[..., services.PersonFacts]
+) -> None:
+    wages = [4_500_000, 10_800_000, 12_000_000]  # below both caps, between them, above both
+    workers = [
+        services.register_pu_worker(
+            employer=employer,
+            person=person(),
+            wage=wage,
+            start_date=date(2025, 12, 1),
+            registered_on=date(2025, 12, 1),
+        )
+        for wage in wages
+    ]
+    billing.run_billing(month=FEB, today=date(2026, 2, 2))
+    billing.run_billing(month=MAR, today=date(2026, 3, 2))
+    for month, cap in ((FEB, 10_547_400), (MAR, 11_086_300)):
+        bill = Bill.objects.get(payer__employer=employer, month=month)
+        total = 0
+        for membership, wage in zip(workers, wages, strict=True):
+            expected = pu_expected(membership, month, wage)
+            assert lines_of(membership, month) == expected
+            jp_line = BillLine.objects.get(
+                membership=membership, bill=bill, program="JP", side="employer"
+            )
+            assert jp_line.base == min(wage, cap)
+            total += sum(expected.values())
+        assert bill.amount == total
+        assert bill.due_date == (date(2026, 3, 16) if month == FEB else date(2026, 4, 15))
+    feb = Bill.objects.get(payer__employer=employer, month=FEB)
+    mar = Bill.objects.get(payer__employer=employer, month=MAR)
+    # JP of the second worker is on the whole wage in March only; the third is capped in both.
+    jp = {
+        m: BillLine.objects.get(membership=workers[1], bill__month=m, program="JP", side="employer")
+        for m in (FEB, MAR)
+    }
+    assert (jp[FEB].amount, jp[MAR].amount) == (210_948, 216_000)
+    assert mar.amount - feb.amount == (216_000 - 210_948) + (108_000 - 105_474) + (
+        221_726 - 210_948
+    ) + (110_863 - 105_474)
+    assert ledger.check().ok
+
+
+def test_bills_post_the_jkp_allocation_out_of_jkk(
+    employer: Employer, person: Callable[..., services.PersonFacts]
+) -> None:
+    services.register_pu_worker(
+        employer=employer,
+        person=person(),
+        wage=6_000_000,
+        start_date=date(2025, 12, 1),
+        registered_on=date(2025, 12, 1),
+    )
+    billing.run_billing(month=MAR, today=date(2026, 3, 2))
+    bill = Bill.objects.get(payer__employer=employer, month=MAR)
+    postings = dict(
+        Posting.objects.filter(entry__bill=bill, entry__kind="bill").values_list(
+            "account", "amount"
+        )
+    )
+    jkk = 6_000_000 * 89 // 10_000  # group 3: 0.89 %
+    moved = 6_000_000 * 14 // 10_000  # 0.14 % of the wage goes to JKP (PP 6/2025)
+    assert postings[Account.RECEIVABLE] == bill.amount
+    assert postings[Account.INCOME_JKK] == -(jkk - moved)
+    assert postings[Account.INCOME_JKP_FROM_JKK] == -moved
+    assert Account.INCOME_JKP_FROM_JKM not in postings  # JKM recomposition ended 7 Feb 2025
+    assert sum(postings.values()) == 0
+    assert ledger.check().ok
+
+
+def _sponsored(
+    person: Callable[..., services.PersonFacts],
+    balikpapan: Regency,
+    *,
+    kind: str,
+    workers: int,
+    start: date,
+    end: date,
+    transport: int = 0,
+) -> SponsorshipProgram:
+    sponsor = Sponsor.objects.create(
+        code=f"UJI-{kind}",
+        kind=kind,
+        name=f"Penyandang {kind}",
+        regency=balikpapan,
+        office=balikpapan.branch_office,
+    )
+    program = SponsorshipProgram.objects.create(
+        sponsor=sponsor,
+        name="Program uji",
+        start_month=start,
+        end_month=end,
+        budget_ceiling=10**12,
+        declared_income=1_000_000,
+    )
+    for i in range(workers):
+        membership = services.register_bpu_worker(
+            person=person(regency=balikpapan),
+            declared_income=1_000_000,
+            payer="sponsor",
+            start_date=start,
+            registered_on=start,
+        )
+        if i < transport:
+            Membership.objects.filter(pk=membership.pk).update(bpu_sector="transport")
+        Beneficiary.objects.create(program=program, membership=membership, enrolled_on=start)
+    return program
+
+
+def test_a_regency_government_pays_rp16800_a_month_per_worker_without_discount(
+    balikpapan: Regency, person: Callable[..., services.PersonFacts]
+) -> None:
+    program = _sponsored(
+        person, balikpapan, kind="regency", workers=4, start=date(2026, 4, 1), end=date(2026, 6, 1)
+    )
+    for month in billing.months_between(date(2026, 4, 1), date(2026, 7, 1)):
+        billing.run_billing(month=month, today=month)
+    bills = Bill.objects.filter(payer__sponsor=program.sponsor).order_by("month")
+    assert [(b.month.month, b.amount) for b in bills] == [(4, 67_200), (5, 67_200), (6, 67_200)]
+    assert not BillLine.objects.filter(bill__in=bills, kind="discount").exists()
+    assert ledger.check().ok
+
+
+def test_a_donor_gets_the_pp50_2025_discount_from_april_2026(
+    balikpapan: Regency, person: Callable[..., services.PersonFacts]
+) -> None:
+    program = _sponsored(
+        person,
+        balikpapan,
+        kind="individual",
+        workers=2,
+        start=date(2026, 1, 1),
+        end=date(2026, 12, 1),
+        transport=1,
+    )
+    months = billing.months_between(date(2026, 1, 1), date(2026, 12, 1))
+    for month in months:
+        billing.run_billing(month=month, today=month)
+    amounts = list(
+        Bill.objects.filter(payer__sponsor=program.sponsor)
+        .order_by("month")
+        .values_list("amount", flat=True)
+    )
+    # The transport worker has the discount from January 2026, the other from April 2026.
+    expected = []
+    for month in months:
+        total = 0
+        for sector in ("transport", "other"):
+            out = calculate(
+                "contribution.bpu",
+                {"month": month.strftime("%Y-%m"), "declared_income": 1_000_000, "sector": sector},
+            )
+            total += out["total"]
+        expected.append(total)
+    assert amounts == expected
+    assert expected[:3] == [8_400 + 16_800] * 3 and expected[3:] == [16_800] * 9
+    assert sum(amounts) == 3 * 25_200 + 9 * 16_800
+    assert ledger.check().ok
+
+
+def test_amounts_equal_the_rules_on_a_generated_population(reference: None) -> None:
+    from jaminan.demo.generator import generate_population
+
+    generate_population(scale=0.0003, seed=11)
+    month = date(2026, 10, 1)
+    billing.run_billing(month=month, today=month)
+    memberships = list(
+        Membership.objects.filter(
+            segment__in=("PU", "BPU"), bill_lines__bill__month=month
+        ).distinct()
+    )
+    assert len(memberships) > 100
+    rng = random.Random(5)
+    for membership in rng.sample(memberships, 100):
+        wage = membership.wages.filter(effective_month__lte=month).order_by("-effective_month")[0]
+        if membership.segment == "PU":
+            expected = pu_expected(membership, month, wage.amount)
+        else:
+            out = calculate(
+                "contribution.bpu",
+                {
+                    "month": "2026-10",
+                    "declared_income": wage.amount,
+                    "programs": membership.programs,
+                    "sector": membership.bpu_sector,
+                },
+            )
+            side = "participant"
+            expected = {("JKK", side): out["JKK"], ("JKM", side): out["JKM"]}
+            if membership.has_jht:
+                expected[("JHT", side)] = out["JHT"]
+            if out["discount"]:
+                got = lines_of(membership, month)
+                assert got[("JKK", "discount")] + got[("JKM", "discount")] == -out["discount"]
+                expected[("JKK", "discount")] = got[("JKK", "discount")]
+                expected[("JKM", "discount")] = got[("JKM", "discount")]
+        assert lines_of(membership, month) == expected, membership
+    assert ledger.check().ok
+
+
+def test_running_twice_changes_nothing(
+    employer: Employer, person: Callable[..., services.PersonFacts]
+) -> None:
+    for wage in (5_000_000, 7_000_000):
+        services.register_pu_worker(
+            employer=employer,
+            person=person(),
+            wage=wage,
+            start_date=date(2026, 1, 5),
+            registered_on=date(2026, 1, 5),
+        )
+    first = billing.run_billing(month=MAR)
+    totals = billing.billing_totals(MAR)
+    second = billing.run_billing(month=MAR)
+    assert billing.billing_totals(MAR) == totals
+    assert (second.bills, second.lines, second.amount) == (first.bills, first.lines, first.amount)
+    assert totals["bills"] == 1 and totals["lines"] == 12
+    assert JournalEntry.objects.count() == 1
+
+
+def _several_offices(person: Callable[..., services.PersonFacts]) -> None:
+    for code in ("64.71", "64.72", "63.71", "61.71"):
+        regency = Regency.objects.select_related("branch_office").get(code=code)
+        employer = services.register_employer(
+            name=f"PT {code}",
+            legal_form="PT",
+            kbli="41011",
+            size_class="small",
+            risk_group=2,
+            regency=regency,
+            registered_on=date(2020, 1, 1),
+        )
+        for wage in (3_500_000, 4_200_000):
+            services.register_pu_worker(
+                employer=employer,
+                person=person(),
+                wage=wage,
+                start_date=date(2026, 1, 5),
+                registered_on=date(2026, 1, 5),
+            )
+        services.register_bpu_worker(
+            person=person(regency=regency),
+            declared_income=2_000_000,
+            programs=["JKK", "JKM", "JHT"],
+            start_date=date(2026, 1, 5),
+            registered_on=date(2026, 1, 5),
+        )
+
+
+def _bills_snapshot(month: date) -> list[tuple[str, int, int]]:
+    return sorted(
+        (b.payer.virtual_account, b.amount, b.lines.count())
+        for b in Bill.objects.filter(month=month).select_related("payer")
+    )
+
+
+def _forget_month(month: date) -> None:
+    bills = Bill.objects.filter(month=month)
+    Posting.objects.filter(entry__bill__in=bills).delete()
+    JournalEntry.objects.filter(bill__in=bills).delete()
+    BillLine.objects.filter(bill__in=bills).delete()
+    bills.delete()
+    BillingChunk.objects.filter(month=month).delete()
+    BillingLock.objects.filter(month=month).delete()
+    BillingRun.objects.filter(month=month).delete()
+
+
+class Crash(Exception):
+    pass
+
+
+def test_a_run_killed_midway_is_completed_by_the_next_with_a_clean_runs_totals(
+    reference: None, person: Callable[..., services.PersonFacts]
+) -> None:
+    _several_offices(person)
+
+    def crash_after_two(done: int, total: int, label: str) -> None:
+        if done == 2:
+            raise Crash
+
+    with pytest.raises(Crash):
+        billing.run_billing(month=MAR, progress=crash_after_two)
+    crashed = BillingRun.objects.get(month=MAR)
+    assert crashed.status == "failed" and "Crash" in crashed.error
+    assert not BillingLock.objects.filter(month=MAR).exists()
+    partial = BillingChunk.objects.filter(month=MAR).count()
+    assert partial == 2
+    resumed = billing.run_billing(month=MAR)
+    assert resumed.status == "completed"
+    resumed_totals, resumed_bills = billing.billing_totals(MAR), _bills_snapshot(MAR)
+    assert resumed_totals["bills"] == 8  # four employers, four BPU self-payers
+    _forget_month(MAR)
+    clean = billing.run_billing(month=MAR)
+    assert billing.billing_totals(MAR) == resumed_totals
+    assert _bills_snapshot(MAR) == resumed_bills
+    assert (clean.bills, clean.lines, clean.amount) == (
+        resumed.bills,
+        resumed.lines,
+        resumed.amount,
+    )
+    assert ledger.check().ok
+
+
+def test_the_month_lock_names_its_holder_and_a_dead_holder_is_taken_over(
+    employer: Employer, person: Callable[..., services.PersonFacts]
+) -> None:
+    services.register_pu_worker(
+        employer=employer,
+        person=person(),
+        wage=5_000_000,
+        start_date=date(2026, 1, 5),
+        registered_on=date(2026, 1, 5),
+    )
+    holder_run = BillingRun.objects.create(
+        month=MAR, status="running", holder="budi@kc-balikpapan pid 1", reason="uji kunci"
+    )
+    lock = BillingLock.objects.create(
+        month=MAR,
+        run=holder_run,
+        holder="budi@kc-balikpapan pid 1",
+        reason="uji kunci",
+        hostname="mesin-lain",
+        pid=1,
+        heartbeat_at=timezone.now(),
+    )
+    with pytest.raises(billing.BillingLocked) as info:
+        billing.run_billing(month=MAR)
+    assert "budi@kc-balikpapan" in info.value.message and "uji kunci" in info.value.message
+    with pytest.raises(CommandError, match="uji kunci"):
+        call_command("billing", "run", "--month", "2026-03", "--quiet")
+    assert not Bill.objects.exists()
+    # Silent for longer than the stale limit: taken over, the old run marked interrupted.
+    BillingLock.objects.filter(pk=lock.pk).update(
+        heartbeat_at=timezone.now() - billing.STALE_AFTER - timedelta(minutes=1)
+    )
+    run = billing.run_billing(month=MAR)
+    assert run.status == "completed" and run.bills == 1
+    holder_run.refresh_from_db()
+    assert holder_run.status == "interrupted"
+    assert not BillingLock.objects.exists()
+
+
+def test_a_lock_of_a_dead_process_on_this_machine_is_stale(reference: None) -> None:
+    import socket
+
+    run = BillingRun.objects.create(month=MAR, status="running", holder="x", reason="x")
+    dead = BillingLock(
+        month=MAR,
+        run=run,
+        holder="x",
+        reason="x",
+        hostname=socket.gethostname(),
+        pid=2**22 + 12345,
+        heartbeat_at=timezone.now(),
+    )
+    alive = BillingLock(
+        month=MAR,
+        run=run,
+        holder="x",
+        reason="x",
+        hostname=socket.gethostname(),
+        pid=os.getpid(),
+        heartbeat_at=timezone.now(),
+    )
+    assert billing.lock_is_stale(dead) and not billing.lock_is_stale(alive)
+
+
+def test_a_construction_project_is_billed_once_from_its_contract_value(
+    employer: Employer, balikpapan: Regency
+) -> None:
+    project = services.register_project(
+        contractor=employer,
+        owner_type="APBD",
+        name="Jembatan Uji",
+        contract_value=2_500_000_000,
+        start_date=date(2026, 2, 1),
+        end_date=date(2026, 12, 31),
+        regency=balikpapan,
+        registered_on=date(2026, 2, 10),
+    )
+    billing.run_billing(month=FEB)
+    billing.run_billing(month=MAR)
+    bill = Bill.objects.get(project=project)
+    out = calculate("contribution.jakon", {"month": "2026-02", "contract_value": 2_500_000_000})
+    assert (bill.kind, bill.month, bill.amount) == ("jakon", FEB, out["total"])
+    assert sorted(bill.lines.values_list("program", "amount")) == [
+        ("JKK", out["JKK"]),
+        ("JKM", out["JKM"]),
+    ]
+    assert Bill.objects.filter(kind="jakon").count() == 1
+    assert ledger.check().ok
+
+
+def test_issue_monthly_bill_gives_the_runs_amounts(
+    balikpapan: Regency, person: Callable[..., services.PersonFacts]
+) -> None:
+    membership = services.register_bpu_worker(
+        person=person(regency=balikpapan),
+        declared_income=1_500_000,
+        programs=["JKK", "JKM", "JHT"],
+        start_date=date(2026, 1, 1),
+        registered_on=date(2026, 1, 1),
+    )
+    payer = billing.ensure_payer_account(
+        participant=membership.participant, office=membership.office
+    )
+    bill = billing.issue_monthly_bill(payer=payer, month=date(2026, 5, 1))
+    assert bill is not None
+    out = calculate(
+        "contribution.bpu",
+        {"month": "2026-05", "declared_income": 1_500_000, "programs": ["JKK", "JKM", "JHT"]},
+    )
+    assert bill.amount == out["total"] and bill.run_id is None
+    assert billing.issue_monthly_bill(payer=payer, month=date(2026, 5, 1)) == bill
+    run = billing.run_billing(month=date(2026, 5, 1))
+    assert Bill.objects.filter(payer=payer, month=date(2026, 5, 1)).count() == 1
+    assert run.bills == 0
+    assert JournalEntry.objects.filter(bill=bill, kind="bill").count() == 1
+    assert ledger.check().ok
+
+
+def test_ledger_check_fails_on_a_tampered_posting(
+    employer: Employer, person: Callable[..., services.PersonFacts]
+) -> None:
+    services.register_pu_worker(
+        employer=employer,
+        person=person(),
+        wage=5_000_000,
+        start_date=date(2026, 1, 5),
+        registered_on=date(2026, 1, 5),
+    )
+    billing.run_billing(month=MAR)
+    call_command("ledger", "check")
+    posting = Posting.objects.filter(account=Account.INCOME_JHT).first()
+    assert posting is not None
+    Posting.objects.filter(pk=posting.pk).update(amount=posting.amount + 1)
+    result = ledger.check()
+    assert not result.ok
+    assert any("does not balance" in b for b in result.breaches)
+    assert any("income JHT" in b for b in result.breaches)
+    with pytest.raises(CommandError):
+        call_command("ledger", "check")
+
+
+def test_payer_accounts_have_a_checked_virtual_account(reference: None) -> None:
+    va = billing.virtual_account("employer", 1234)
+    assert len(va) == 16 and va.startswith("88891") and va[5:15] == "0000001234"
+    from jaminan.registry.identifiers import luhn_digit
+
+    assert va[-1] == luhn_digit(va[:-1])
+    assert billing.virtual_account("sponsor", 1234) != va
+
+
+def test_rates_are_written_per_month_from_the_rules(reference: None) -> None:
+    billing.write_month_rates(MAR)
+    billing.write_month_rates(MAR)
+    jkk_g3 = MonthRate.objects.get(
+        month=MAR, segment="PU", risk_group=3, variant=0, program="JKK", kind="contribution"
+    )
+    assert jkk_g3.num * 10_000 // jkk_g3.den == 89
+    jp = MonthRate.objects.get(
+        month=MAR, segment="PU", risk_group=1, variant=0, program="JP", side="employer"
+    )
+    assert jp.cap == 11_086_300
+    assert MonthRate.objects.filter(month=MAR).count() == 5 * 2 * 6 + 2 + 4 * 4
+
+
+def test_every_office_is_a_chunk(reference: None) -> None:
+    run = billing.run_billing(month=MAR)
+    assert run.chunks_total == Office.objects.count() == run.chunks_done
+    assert PayerAccount.objects.count() == 0 and run.bills == 0
