@@ -289,6 +289,8 @@ def test_amounts_equal_the_rules_on_a_generated_population(reference: None) -> N
         if membership.segment == "PU":
             expected = pu_expected(membership, month, wage.amount)
         else:
+            sponsored = membership.payer == "sponsor"
+            funded = sponsored and membership.sponsorship.program.sponsor.government_funded
             out = calculate(
                 "contribution.bpu",
                 {
@@ -296,9 +298,10 @@ def test_amounts_equal_the_rules_on_a_generated_population(reference: None) -> N
                     "declared_income": wage.amount,
                     "programs": membership.programs,
                     "sector": membership.bpu_sector,
+                    "government_funded": funded,
                 },
             )
-            side = "participant"
+            side = "sponsor" if sponsored else "participant"
             expected = {("JKK", side): out["JKK"], ("JKM", side): out["JKM"]}
             if membership.has_jht:
                 expected[("JHT", side)] = out["JHT"]

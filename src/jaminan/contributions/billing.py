@@ -376,11 +376,11 @@ def _new_bills_sql(run_id: int | None, bill_id: int | None) -> tuple[str, list[A
 def _insert_pu_lines(month: date, scope: Scope, new_bills: tuple[str, list[Any]]) -> int:
     join, variant = _memberships_sql("PU")
     base = "CASE WHEN r.cap > 0 AND x.wage > r.cap THEN r.cap ELSE x.wage END"
+    # x is materialised: one row per membership, its wage looked up once, then joined to the
+    # month's few rate rows (without it the planner re-evaluates the wage for every rate).
     sql = f"""
         INSERT INTO {T["line"]} (bill_id, membership_id, program, side, kind, base, amount)
-        SELECT x.bill_id, x.mid, r.program, r.side, 'contribution', {base},
-               ({base} * r.num + r.den / 2) / r.den
-        FROM (
+        WITH x AS MATERIALIZED (
             SELECT b.id AS bill_id, m.id AS mid, e.risk_group AS risk_group, {variant} AS variant,
                    m.has_jht AS has_jht, m.has_jp AS has_jp, {_WAGE} AS wage
             FROM {T["bill"]} b
@@ -388,7 +388,10 @@ def _insert_pu_lines(month: date, scope: Scope, new_bills: tuple[str, list[Any]]
             {join}
             WHERE {new_bills[0]} AND b.month = %s AND b.kind = 'monthly' AND b.segment = 'PU'
               AND {scope.payer_sql} AND {_ACTIVE}
-        ) x
+        )
+        SELECT x.bill_id, x.mid, r.program, r.side, 'contribution', {base},
+               ({base} * r.num + r.den / 2) / r.den
+        FROM x
         JOIN {T["rate"]} r ON r.month = %s AND r.segment = 'PU' AND r.kind = 'contribution'
              AND r.risk_group = x.risk_group AND r.variant = x.variant
              AND (r.program IN ('JKK', 'JKM') OR (r.program = 'JHT' AND x.has_jht)
@@ -416,7 +419,7 @@ def _insert_bpu_lines(
     all_disc = half.format(v="(a.jkk + a.jkm)")
     sql = f"""
         INSERT INTO {T["line"]} (bill_id, membership_id, program, side, kind, base, amount)
-        WITH x AS (
+        WITH x AS MATERIALIZED (
             SELECT b.id AS bill_id, m.id AS mid, {variant} AS variant, m.has_jht AS has_jht,
                    {_WAGE} AS income
             FROM {T["bill"]} b
@@ -424,7 +427,7 @@ def _insert_bpu_lines(
             {join}
             WHERE {new_bills[0]} AND b.month = %s AND b.kind = 'monthly' AND b.segment = 'BPU'
               AND {scope.payer_sql} AND {_ACTIVE}
-        ), a AS (
+        ), a AS MATERIALIZED (
             SELECT x.bill_id, x.mid, x.has_jht, x.income,
                    (x.income * k.num + k.den / 2) / k.den AS jkk, j.flat AS jkm,
                    (x.income * h.num + h.den / 2) / h.den AS jht, x.variant
