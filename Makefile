@@ -1,6 +1,7 @@
 # jaminan — the two commands of the quick start are `make demo` and `make test`.
 # Both work on a fresh Debian machine as root with only Python 3.11 and pip: they install uv,
-# the locked dependencies, and (for tests) Debian's postgresql and chromium when missing.
+# the locked dependencies, Debian's pango/harfbuzz/fonts for PDF output (pdf-deps) and (for tests)
+# Debian's postgresql and chromium when missing.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -12,7 +13,7 @@ DEMO_SCALE ?= 0.0005
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help demo test uv sync test-deps lint types test-sqlite test-postgres test-e2e rules-cases \
-        rules-docs bench bench-rules bench-import serve migrate format clean
+        rules-docs bench bench-rules bench-import serve migrate format clean pdf-deps
 
 help:
 	@echo "make demo   - set up and serve jaminan on http://127.0.0.1:$(PORT) (SQLite, demo data)"
@@ -30,9 +31,10 @@ migrate: sync
 	@mkdir -p var
 	$(RUN) jaminan migrate --noinput
 
-demo: migrate
+demo: migrate pdf-deps
 	$(RUN) jaminan load-reference
 	$(RUN) jaminan generate --scale $(DEMO_SCALE) --seed 7 --if-empty
+	$(RUN) jaminan demo-activity --months 3
 	$(RUN) jaminan demo-setup
 	@echo "Serving jaminan on http://127.0.0.1:$(PORT)/ (API docs: /api/v1/docs, health: /api/v1/health)"
 	$(RUN) jaminan runserver 127.0.0.1:$(PORT) --noreload
@@ -44,7 +46,17 @@ serve: sync
 test: sync test-deps lint types test-sqlite rules-cases test-postgres test-e2e
 	@echo "make test: all checks passed"
 
-test-deps:
+# WeasyPrint (PDF bills) needs Pango/HarfBuzz and the DejaVu fonts from Debian.
+pdf-deps:
+	@if ! ldconfig -p | grep libpangoft2 >/dev/null || ! ldconfig -p | grep libharfbuzz-subset >/dev/null \
+		|| [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
+		echo "Installing Debian packages for PDF output (pango, harfbuzz, fonts)…"; \
+		apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null; \
+	fi
+
+test-deps: pdf-deps
 	@if ! command -v chromium >/dev/null 2>&1 || [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then \
 		echo "Installing Debian packages for tests (postgresql, chromium)…"; \
 		apt-get update -qq; \

@@ -14,5 +14,9 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("kepesertaan/", include("jaminan.registry.urls")),
     path("iuran/", include("jaminan.contributions.urls")),
+    path("jht/", include("jaminan.jht.urls")),
+    path("pensiun/", include("jaminan.pensions.urls")),
+    path("klaim/", include("jaminan.claims.urls")),
+    path("cakupan/", include("jaminan.coverage.urls")),
     path("", include("jaminan.web.urls")),
 ]

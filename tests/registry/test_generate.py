@@ -16,6 +16,8 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 
 from jaminan.accounts.models import AuditEvent
+from jaminan.contributions import sponsors
+from jaminan.contributions.models import Beneficiary, Sponsor, SponsorshipProgram
 from jaminan.demo import calibration, generator
 from jaminan.demo.generator import AS_OF, RegistryNotEmpty, generate_population, registry_counts
 from jaminan.geo.models import MinimumWage, Regency
@@ -42,6 +44,9 @@ def _inputs() -> calibration.Inputs:
 
 def _wipe_registry() -> None:
     """Back to a fresh registry (the audit log is append-only and stays)."""
+    Beneficiary.objects.all().delete()
+    SponsorshipProgram.objects.all().delete()
+    Sponsor.objects.all().delete()
     ReportedWage.objects.all().delete()
     Dependant.objects.all().delete()
     Membership.objects.all().delete()
@@ -110,6 +115,15 @@ def _checksum() -> str:
             "participant__kpj_number", "relation", "birth_date", "name"
         ).values_list(
             "participant__kpj_number", "name", "relation", "birth_date", "nik", "school_level"
+        ),
+        Sponsor.objects.order_by("code").values_list(
+            "code", "kind", "name", "regency__code", "office__code", "contact_phone"
+        ),
+        SponsorshipProgram.objects.order_by("sponsor__code").values_list(
+            "sponsor__code", "name", "start_month", "end_month", "budget_ceiling", "declared_income"
+        ),
+        Beneficiary.objects.order_by("membership__participant__kpj_number").values_list(
+            "membership__participant__kpj_number", "program__sponsor__code", "enrolled_on"
         ),
     ]
     for query in queries:
@@ -362,6 +376,34 @@ def test_dependants_have_relations_and_school_levels(
     assert {d.school_level for d in dependants if d.relation == "child"} >= {"SD", "SMP"}
 
 
+def test_every_sponsored_membership_has_a_sponsor_program_and_budget(
+    population: generator.GenerationResult,
+) -> None:
+    sponsored = Membership.objects.filter(payer="sponsor")
+    assert sponsored.count() > 0
+    assert not sponsored.filter(sponsorship__isnull=True).exists()
+    assert Beneficiary.objects.count() == sponsored.count()
+    assert not sponsored.exclude(segment="BPU").exists()
+    assert not sponsored.filter(end_date__isnull=False).exists()
+    assert set(
+        ReportedWage.objects.filter(membership__in=sponsored).values_list("amount", flat=True)
+    ) == {1_000_000}
+    kinds = Counter(Sponsor.objects.values_list("kind", flat=True))
+    assert kinds["regency"] >= 1 and set(kinds) <= set(Sponsor.Kind.values)
+    regency = Sponsor.objects.filter(kind="regency").select_related("regency").first()
+    assert regency is not None and regency.regency is not None
+    assert regency.name.endswith(regency.regency.name)
+    assert regency.office_id == regency.regency.branch_office_id
+    for program in SponsorshipProgram.objects.select_related("sponsor"):
+        assert program.start_month <= AS_OF <= sponsors.program_last_day(program)
+        committed = sponsors.committed_cost(program)
+        assert committed <= program.budget_ceiling
+        if program.sponsor.kind in ("individual", "bapak_asuh"):
+            assert committed == program.budget_ceiling
+    for b in Beneficiary.objects.select_related("membership", "program")[:200]:
+        assert b.enrolled_on == max(b.membership.start_date, b.program.start_month)
+
+
 # --- determinism and re-runs -----------------------------------------------------------------
 
 
@@ -435,8 +477,10 @@ def test_commands_generate_and_stats(reference: None) -> None:
         "projects",
         "memberships",
         "dependants",
+        "sponsors",
     }
     assert stats["participants"] == 1_651
+    assert stats["sponsors"]["beneficiaries"] == Membership.objects.filter(payer="sponsor").count()
     assert stats["participants_by_segment"] == {"PU": 976, "BPU": 445, "JAKON": 222, "PMI": 8}
     assert stats["employers"] == 32 and stats["projects"] == 9
 

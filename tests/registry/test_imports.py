@@ -249,14 +249,14 @@ def test_failure_inside_the_transaction_writes_nothing(
 ) -> None:
     before = counts()
 
-    real_insert = imports._insert
+    real_insert = imports._insert_chunks
 
-    def insert_then_fail(model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    def insert_then_fail(model: Any, n: int, *args: Any) -> Any:
         if model is ReportedWage:  # persons, participants and memberships are already inserted
             raise RuntimeError("disk full")
-        return real_insert(model, rows)
+        return real_insert(model, n, *args)
 
-    monkeypatch.setattr(imports, "_insert", insert_then_fail)
+    monkeypatch.setattr(imports, "_insert_chunks", insert_then_fail)
     with pytest.raises(RuntimeError):
         import_workers(employer=employer, content=to_csv(good_rows(20)), registered_on=TODAY)
     assert counts() == before
@@ -383,3 +383,97 @@ def test_deceased_person_rejected(employer: Employer) -> None:
     )
     assert [(i.baris, i.kolom, i.kode) for i in report.issues] == [(2, "nik", "person_deceased")]
     assert report.issues[0].pesan == "NIK tercatat sudah meninggal dunia (01/06/2025)."
+
+
+# --------------------------------------------------------------- the fast row check never differs
+
+
+def _slow(cells: list[Any]) -> Any:
+    issues: list[imports.Issue] = []
+    row = imports._validate_cells(2, list(cells), issues)
+    return row if not issues else None
+
+
+TRICKY_CELLS: list[list[Any]] = [
+    ["6471054508900003", "Siti", "1990-08-05", "P", "4.000.000", "2026-02-01"],
+    ["6471054508900003", "Siti", "05/08/1990", "p", "4000000", "2026-02-01"],
+    ["6471054508900003", "Siti", "5/8/1990", "P", "0", "1/2/2026"],
+    ["6471054508900000", "Siti", "1990-08-05", "P", "4000000", "2026-02-01"],  # serial 0000
+    ["6471054508900003", "Siti", "1890-08-05", "P", "4000000", "2026-02-01"],  # year mod 100
+    ["6471054508900003", "Siti", "1990-08-05", "L", "4000000", "2026-02-01"],
+    ["6471050508900003", "Budi", "1990-08-05", "L", "4000000", "2026-02-01"],
+    ["6471057208900003", "Budi", "1990-08-05", "P", "4000000", "2026-02-01"],  # day 72
+    ["6471053102900003", "Budi", "1990-02-31", "L", "4000000", "2026-02-01"],
+    ["6471052902000003", "Budi", "2000-02-29", "L", "4000000", "2026-02-01"],
+    ["6471052902010003", "Budi", "2001-02-29", "L", "4000000", "2026-02-01"],
+    ["9971054508900003", "Siti", "1990-08-05", "P", "4000000", "2026-02-01"],  # province
+    ["647105450890003", "Siti", "1990-08-05", "P", "4000000", "2026-02-01"],
+    ["６471054508900003", "Siti", "1990-08-05", "P", "4000000", "2026-02-01"],  # full-width 6
+    ["6471054508900003", "Siti", "1990-08-05", "P", "١٢٣", "2026-02-01"],  # Arabic-Indic digits
+    ["6471054508900003", "Siti", "1990-08-05", "P", "4.000.00", "2026-02-01"],
+    ["6471054508900003", "Siti", "1990-08-05", "P", "²", "2026-02-01"],
+    ["6471054508900003", "Siti", "1990-08-05", "P", "-1", "2026-02-01"],
+    ["6471054508900003", "Siti", "1990-08-05", "P", "4000000", "1990-08-04"],  # before birth
+    ["6471054508900003", "Siti", "1990-08-05", "P", "4000000", "2026-13-01"],
+    ["6471054508900003", "", "1990-08-05", "P", "4000000", "2026-02-01"],
+    ["6471054508900003", "Siti", "1990-08-05", "", "4000000", "2026-02-01"],
+    ["6471054508900003", "Siti", "1990-08-05", "LP", "4000000", "2026-02-01"],
+    [6471054508900003, "Siti", date(1990, 8, 5), "P", 4000000, date(2026, 2, 1)],
+    [None, "Siti", "1990-08-05", "P", "4000000", "2026-02-01"],
+    ["6471054508900003", "Siti", "1990-08-05", "P", 4000000.5, "2026-02-01"],
+]
+
+
+@pytest.mark.parametrize("cells", TRICKY_CELLS)
+def test_fast_row_check_accepts_only_what_the_full_check_accepts(cells: list[Any]) -> None:
+    fast = imports._FastCheck()
+    row = fast.row(2, list(cells))
+    if row is not None:
+        assert row == _slow(cells)
+
+
+def test_fast_row_check_takes_the_plain_rows() -> None:
+    fast = imports._FastCheck()
+    rows = good_rows(50)
+    assert all(fast.row(2, r) == _slow(r) for r in rows)
+    assert all(fast.row(2, r) is not None for r in rows)
+    # The NIK is parsed once per distinct province and date part (the serials here are never 0000).
+    assert len(fast.niks) == len({r[0][:2] + r[0][6:12] for r in rows})
+
+
+def test_failure_while_persons_are_streamed_writes_nothing(
+    employer: Employer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New persons go to the database while the rows are checked (PostgreSQL: a COPY opened before the
+    pass); an error in the middle of the pass leaves nothing behind, and the connection stays usable."""
+    monkeypatch.setattr(imports, "COPY_CHUNK_ROWS", 5)
+    real_row = imports._FastCheck.row
+
+    def row_then_fail(self: Any, number: int, cells: list[Any]) -> Any:
+        if number == 15:  # 13 rows checked, two chunks of persons already sent
+            raise RuntimeError("disk full")
+        return real_row(self, number, cells)
+
+    before = counts()
+    monkeypatch.setattr(imports._FastCheck, "row", row_then_fail)
+    with pytest.raises(RuntimeError):
+        import_workers(employer=employer, content=to_csv(good_rows(20)), registered_on=TODAY)
+    assert counts() == before
+    monkeypatch.setattr(imports._FastCheck, "row", real_row)
+    report = import_workers(employer=employer, content=to_csv(good_rows(20)), registered_on=TODAY)
+    assert report.created_persons == 20 and counts()[0] == before[0] + 20
+
+
+def test_persons_are_sent_in_chunks_with_ids_in_row_order(
+    employer: Employer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports, "COPY_CHUNK_ROWS", 3)
+    rows = good_rows(11)
+    rows[4][3] = "X"  # rejected: not written, no id taken from the rows after it
+    report = import_workers(employer=employer, content=to_csv(rows), registered_on=TODAY)
+    assert report.created_persons == 10 and report.created_memberships == 10
+    persons = list(Person.objects.filter(name__startswith="Pekerja ").order_by("pk"))
+    assert [p.name for p in persons] == [f"Pekerja {i}" for i in range(11) if i != 4]
+    for p in persons:
+        m = Membership.objects.select_related("participant__person").get(participant__person=p)
+        assert m.participant.person.nik == p.nik and m.wages.get().amount == 4_000_000

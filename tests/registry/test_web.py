@@ -672,3 +672,311 @@ def test_import_of_an_unreadable_file_says_why(
     )
     assert response.status_code == 200
     assert response.context["form"].errors["file"][0].startswith("Judul kolom harus persis")
+
+
+# -------------------------------------------------------------- ending memberships, wages, dependants
+
+
+def end_url(m: Membership) -> str:
+    return f"/kepesertaan/peserta/{m.participant.kpj_number}/kepesertaan/{m.pk}/akhiri/"
+
+
+def wage_url(m: Membership) -> str:
+    return f"/kepesertaan/peserta/{m.participant.kpj_number}/kepesertaan/{m.pk}/upah/"
+
+
+def test_end_a_membership_from_the_person_page_audited(
+    officer: Any, client_for: Callable[[Any], Client], balikpapan: Regency
+) -> None:
+    m = add_worker(make_employer(balikpapan), 11, name="Rudi Hartono")
+    kpj = m.participant.kpj_number
+    client = client_for(officer)
+    person_page = html(client.get(f"/kepesertaan/peserta/{kpj}/"))
+    assert f'href="{end_url(m)}"' in person_page and f'href="{wage_url(m)}"' in person_page
+    page = html(client.get(end_url(m)))
+    assert "Rudi Hartono" in page and 'name="end_date"' in page and 'value="resigned"' in page
+    assert f'hx-post="/kepesertaan/validasi/end/kepesertaan/{m.pk}/"' in page
+    response = client.post(end_url(m), {"end_date": "2026-04-30", "reason": "resigned"})
+    assert response.status_code == 302 and response["Location"] == f"/kepesertaan/peserta/{kpj}/"
+    m.refresh_from_db()
+    assert (m.end_date, m.end_reason) == (date(2026, 4, 30), "resigned")
+    event = AuditEvent.objects.get(
+        action=AuditEvent.Action.UPDATE, object_type="registry.Membership", object_id=str(m.pk)
+    )
+    assert event.actor_id == officer.pk
+    assert event.changes == {"end_date": [None, "2026-04-30"], "end_reason": ["", "resigned"]}
+    page = html(client.get(response["Location"]))
+    assert "berakhir pada 30 April 2026 (mengundurkan diri)" in page  # the success message
+    assert "30 April 2026 (mengundurkan diri)" in page and f'id="end-membership-{m.pk}"' not in page
+    # Ending it again: the page says it has ended; a post is refused and changes nothing.
+    assert 'id="already-ended"' in html(client.get(end_url(m)))
+    form = client.post(end_url(m), {"end_date": "2026-05-31", "reason": "dismissed"}).context[
+        "form"
+    ]
+    assert form.non_field_errors() == ["Kepesertaan ini sudah berakhir."]
+    m.refresh_from_db()
+    assert m.end_date == date(2026, 4, 30)
+
+
+def test_end_a_membership_from_the_employer_page_goes_back_there(
+    officer: Any, client_for: Callable[[Any], Client], balikpapan: Regency
+) -> None:
+    employer = make_employer(balikpapan)
+    m = add_worker(employer, 12)
+    add_worker(employer, 13)
+    client = client_for(officer)
+    page = html(client.get(f"/kepesertaan/pemberi-kerja/{employer.npp}/"))
+    assert f'href="{end_url(m)}?kembali=pemberi-kerja"' in page
+    response = client.post(
+        f"{end_url(m)}?kembali=pemberi-kerja", {"end_date": "2026-02-28", "reason": "dismissed"}
+    )
+    assert response["Location"] == f"/kepesertaan/pemberi-kerja/{employer.npp}/"
+    page = html(client.get(response["Location"]))
+    assert "Kepesertaan PU Pekerja 0012 berakhir pada 28 Februari 2026 (PHK)." in page
+    assert 'id="active-workers">1<' in page and f'data-kpj="{m.participant.kpj_number}"' not in page
+    assert "Pekerja 0013" in page and 'id="wage-bill">Rp4.000.000<' in page
+
+
+def test_end_membership_errors_are_on_their_fields_and_nothing_is_saved(
+    officer: Any, client_for: Callable[[Any], Client], balikpapan: Regency
+) -> None:
+    m = add_worker(make_employer(balikpapan), 14)
+    client = client_for(officer)
+    response = client.post(end_url(m), {"end_date": "2025-12-31", "reason": "retired"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "end_date": ["Tanggal berakhir sebelum tanggal mulai (05/01/2026)."]
+    }
+    form = client.post(end_url(m), {"end_date": "31/01/2026", "reason": "fired"}).context["form"]
+    assert list(form.errors) == ["reason"]
+    form = client.post(end_url(m), {"end_date": "kemarin", "reason": ""}).context["form"]
+    assert set(form.errors) == {"end_date", "reason"}
+    m.refresh_from_db()
+    assert m.end_date is None and m.end_reason == ""
+    assert not AuditEvent.objects.filter(action="update", object_type="registry.Membership")
+
+
+def test_end_membership_inline_validation(
+    officer: Any, client_for: Callable[[Any], Client], balikpapan: Regency
+) -> None:
+    m = add_worker(make_employer(balikpapan), 15)
+    client = client_for(officer)
+    url = f"/kepesertaan/validasi/end/kepesertaan/{m.pk}/"
+    page = html(client.post(url, {"_field": "end_date", "end_date": "2025-12-31"}))
+    assert 'id="error-end_date"' in page
+    assert "Tanggal berakhir sebelum tanggal mulai (05/01/2026)." in page
+    page = html(client.post(url, {"_field": "end_date", "end_date": "2026-03-31"}))
+    assert "valid-feedback" in page and "invalid-feedback" not in page
+    assert client.post("/kepesertaan/validasi/end/kepesertaan/999999/", {}).status_code == 404
+    m.refresh_from_db()
+    assert m.end_date is None
+
+
+def test_ending_a_membership_is_scoped(
+    make_user: Callable[..., Any], client_for: Callable[[Any], Client], pontianak: Regency
+) -> None:
+    employer = make_employer(pontianak, name="CV Khatulistiwa")
+    m = add_worker(employer, 16)
+    other_npp = make_employer(pontianak, name="CV Lain").npp
+    other = add_worker(Employer.objects.get(npp=other_npp), 17)
+    post = {"end_date": "2026-03-31", "reason": "resigned"}
+    officer_bpn = client_for(make_user(Role.BRANCH_OFFICER, "petugas-bpn"))
+    assert officer_bpn.get(end_url(m)).status_code == 404
+    assert officer_bpn.post(end_url(m), post).status_code == 404
+    assert officer_bpn.post(wage_url(m), {"month": "2026-03", "amount": "1"}).status_code == 404
+    validate = f"/kepesertaan/validasi/end/kepesertaan/{m.pk}/"
+    assert officer_bpn.post(validate, {"_field": "end_date"}).status_code == 404
+    other_employer = client_for(make_user(Role.EMPLOYER_USER, "pk-lain", employer_npp=other_npp))
+    assert other_employer.post(end_url(m), post).status_code == 404
+    analyst = client_for(make_user(Role.REGIONAL_ANALYST))
+    assert analyst.get(end_url(m)).status_code == 403
+    # A membership id under the KPJ of another participant is not found either.
+    officer_ptk = client_for(
+        make_user(
+            Role.BRANCH_OFFICER, "petugas-ptk", office=Office.objects.get(code="KC-PONTIANAK")
+        )
+    )
+    wrong = f"/kepesertaan/peserta/{other.participant.kpj_number}/kepesertaan/{m.pk}/akhiri/"
+    assert officer_ptk.post(wrong, post).status_code == 404
+    m.refresh_from_db()
+    assert m.end_date is None
+    # The employer's own user may end it.
+    own = client_for(make_user(Role.EMPLOYER_USER, "pk-sendiri", employer_npp=employer.npp))
+    assert own.post(end_url(m), post).status_code == 302
+    m.refresh_from_db()
+    assert m.end_date == date(2026, 3, 31)
+
+
+def test_end_membership_page_query_count(
+    officer: Any,
+    client_for: Callable[[Any], Client],
+    balikpapan: Regency,
+    django_assert_max_num_queries: Any,
+) -> None:
+    m = add_worker(make_employer(balikpapan), 18)
+    client = client_for(officer)
+    # session, user, scope, office; the membership with participant, person, employer, project,
+    # office; the audit VIEW event.
+    with django_assert_max_num_queries(6):
+        assert client.get(end_url(m)).status_code == 200
+    # The post adds the locked re-read, the update and the audit UPDATE event (in a savepoint).
+    with django_assert_max_num_queries(12):
+        response = client.post(end_url(m), {"end_date": "2026-03-31", "reason": "resigned"})
+    assert response.status_code == 302
+
+
+def test_report_a_new_wage_from_the_person_page(
+    officer: Any, client_for: Callable[[Any], Client], balikpapan: Regency
+) -> None:
+    m = add_worker(make_employer(balikpapan), 21, wage=4_000_000)
+    client = client_for(officer)
+    assert 'type="month"' in html(client.get(wage_url(m)))
+    response = client.post(wage_url(m), {"month": "2026-04", "amount": "4.750.000"})
+    assert response["Location"] == f"/kepesertaan/peserta/{m.participant.kpj_number}/"
+    assert list(m.wages.order_by("effective_month").values_list("effective_month", "amount")) == [
+        (date(2026, 1, 1), 4_000_000),
+        (date(2026, 4, 1), 4_750_000),
+    ]
+    page = html(client.get(response["Location"]))
+    assert "Upah Rp4.750.000 berlaku mulai 1 April 2026 dicatat" in page
+    # Correcting the same month updates it (audited with the old and new amount).
+    client.post(wage_url(m), {"month": "04/2026", "amount": "4800000"})
+    assert m.wages.get(effective_month=date(2026, 4, 1)).amount == 4_800_000
+    event = AuditEvent.objects.filter(action="update", object_type="registry.ReportedWage").get()
+    assert event.changes == {"amount": [4_750_000, 4_800_000]} and event.actor_id == officer.pk
+    # A month before the membership, a bad month or amount: on their fields, nothing saved.
+    form = client.post(wage_url(m), {"month": "2025-12", "amount": "5000000"}).context["form"]
+    assert form.errors == {"month": ["Bulan upah sebelum kepesertaan dimulai."]}
+    form = client.post(wage_url(m), {"month": "2026-13", "amount": "-5"}).context["form"]
+    assert set(form.errors) == {"month", "amount"}
+    assert m.wages.count() == 2
+
+
+def test_bpu_income_below_the_lowest_tier_is_refused_on_the_amount(
+    officer: Any, client_for: Callable[[Any], Client], balikpapan: Regency
+) -> None:
+    m = services.register_bpu_worker(
+        person=PersonFacts(
+            nik=nik_for(22),
+            name="Nelayan",
+            birth_date=date(1988, 3, 12),
+            sex="L",
+            address_regency=balikpapan,
+        ),
+        declared_income=2_000_000,
+        start_date=date(2026, 1, 1),
+    )
+    client = client_for(officer)
+    form = client.post(wage_url(m), {"month": "2026-03", "amount": "500000"}).context["form"]
+    assert list(form.errors) == ["amount"] and "Data BPU tidak sah" in form.errors["amount"][0]
+    assert m.wages.count() == 1
+    assert client.post(wage_url(m), {"month": "2026-03", "amount": "2500000"}).status_code == 302
+    assert m.wages.get(effective_month=date(2026, 3, 1)).amount == 2_500_000
+
+
+def dependant_url(participant: Any) -> str:
+    return f"/kepesertaan/peserta/{participant.kpj_number}/tanggungan/baru/"
+
+
+def test_add_a_dependant_from_the_person_page_audited(
+    officer: Any, client_for: Callable[[Any], Client], balikpapan: Regency
+) -> None:
+    participant = add_worker(make_employer(balikpapan), 31).participant
+    client = client_for(officer)
+    assert f'href="{dependant_url(participant)}"' in html(
+        client.get(f"/kepesertaan/peserta/{participant.kpj_number}/")
+    )
+    child_nik = "6471050306150001"  # boy born 3 June 2015
+    response = client.post(
+        dependant_url(participant),
+        {
+            "name": "Ahmad Kecil",
+            "relation": "child",
+            "birth_date": "2015-06-03",
+            "nik": child_nik,
+            "school_level": "SD",
+        },
+    )
+    assert response["Location"] == f"/kepesertaan/peserta/{participant.kpj_number}/"
+    dependant = participant.dependants.get()
+    assert (dependant.name, dependant.relation, dependant.nik, dependant.school_level) == (
+        "Ahmad Kecil",
+        "child",
+        child_nik,
+        "SD",
+    )
+    assert AuditEvent.objects.filter(
+        action="create",
+        object_type="registry.Dependant",
+        object_id=str(dependant.pk),
+        actor=officer,
+    ).exists()
+    page = html(client.get(response["Location"]))
+    assert "Ahmad Kecil ditambahkan sebagai tanggungan (anak)." in page
+    # Without a NIK, and a spouse without a school level.
+    assert (
+        client.post(
+            dependant_url(participant),
+            {"name": "Sari", "relation": "spouse", "birth_date": "1990-02-01"},
+        ).status_code
+        == 302
+    )
+    assert participant.dependants.count() == 2
+
+
+def test_dependant_errors_are_on_their_fields_inline_and_nothing_is_saved(
+    officer: Any, client_for: Callable[[Any], Client], balikpapan: Regency
+) -> None:
+    participant = add_worker(make_employer(balikpapan), 32).participant
+    client = client_for(officer)
+    post = {"name": "Ahmad", "relation": "child", "birth_date": "2015-06-04"}
+    form = client.post(dependant_url(participant), {**post, "nik": "6471050306150001"}).context[
+        "form"
+    ]
+    assert form.errors == {
+        "birth_date": ["Tanggal lahir tidak sesuai dengan NIK (NIK menyandikan 03/06/2015)."]
+    }
+    form = client.post(dependant_url(participant), {**post, "nik": "647105030615"}).context["form"]
+    assert form.errors == {"nik": ["NIK tidak sah: NIK harus 16 digit."]}
+    form = client.post(dependant_url(participant), {**post, "relation": "cousin"}).context["form"]
+    assert list(form.errors) == ["relation"]
+    assert not participant.dependants.exists()
+    page = html(
+        client.post(
+            "/kepesertaan/validasi/dependant/",
+            {"_field": "birth_date", "nik": "6471050306150001", "birth_date": "2015-06-04"},
+        )
+    )
+    assert 'id="error-birth_date"' in page and "tidak sesuai dengan NIK" in page
+
+
+def test_adding_a_dependant_is_scoped(
+    make_user: Callable[..., Any], client_for: Callable[[Any], Client], pontianak: Regency
+) -> None:
+    participant = add_worker(make_employer(pontianak), 33).participant
+    post = {"name": "Sari", "relation": "spouse", "birth_date": "1990-02-01"}
+    officer = client_for(make_user(Role.BRANCH_OFFICER, "petugas-bpn"))
+    assert officer.get(dependant_url(participant)).status_code == 404
+    assert officer.post(dependant_url(participant), post).status_code == 404
+    assert (
+        client_for(make_user(Role.PARTICIPANT, participant_kpj=participant.kpj_number))
+        .post(dependant_url(participant), post)
+        .status_code
+        == 403
+    )
+    assert not participant.dependants.exists()
+
+
+def test_participant_form_pages_query_count(
+    officer: Any,
+    client_for: Callable[[Any], Client],
+    balikpapan: Regency,
+    django_assert_max_num_queries: Any,
+) -> None:
+    m = add_worker(make_employer(balikpapan), 34)
+    client = client_for(officer)
+    # session, user, scope, office; the participant (or membership) with person; the audit VIEW event.
+    with django_assert_max_num_queries(6):
+        assert client.get(dependant_url(m.participant)).status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client.get(wage_url(m)).status_code == 200

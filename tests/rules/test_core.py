@@ -62,7 +62,7 @@ def test_months() -> None:
     assert add_months(date(2020, 11, 30), 3) == date(2021, 2, 28)
     assert add_months(date(2020, 12, 15), -12) == date(2019, 12, 15)
     assert months_between(date(2020, 11, 1), date(2021, 2, 1)) == 3
-    for bad in ("2021-13", "2021-5", "202105", "2021/05", "abcd-ef"):
+    for bad in ("2021-13", "2021-5", "202105", "2021/05", "abcd-ef", "0000-01"):
         with pytest.raises(RulesError, match=r"^month: "):
             parse_month(bad)
 

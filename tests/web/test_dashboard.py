@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from jaminan.accounts.roles import Role
 
@@ -74,9 +75,20 @@ def test_navigation_by_role(make_user: Callable[..., Any]) -> None:
     client.force_login(admin)
     html = client.get("/").content.decode()
     assert "/admin/" in html and "/api/v1/docs" in html
+    for name in ("contributions:payments", "coverage:map", "pensions:list", "claims:worklist"):
+        assert f'href="{reverse(name)}"' in html, name
     client.force_login(participant)
     html = client.get("/").content.decode()
     assert "/admin/" not in html and "/api/v1/docs" not in html
+    assert (
+        f'href="{reverse("jht:index")}"' in html and f'href="{reverse("claims:worklist")}"' in html
+    )
+    for name in ("contributions:payments", "coverage:map", "pensions:list", "registry:search"):
+        assert f'href="{reverse(name)}"' not in html, name
+    client.force_login(make_user(Role.SPONSOR_USER))
+    html = client.get("/").content.decode()
+    assert f'href="{reverse("contributions:sponsors")}"' in html
+    assert f'href="{reverse("claims:worklist")}"' not in html
 
 
 def test_security_headers(make_user: Callable[..., Any]) -> None:

@@ -64,7 +64,9 @@ DEMO_USERS = (
 )
 
 
-def create_demo_users(*, employer_npp: str = "", participant_kpj: str = "") -> list[DemoUser]:
+def create_demo_users(
+    *, employer_npp: str = "", participant_kpj: str = "", sponsor_code: str = ""
+) -> list[DemoUser]:
     """Create (or reset) the demo users; idempotent. ``employer_npp`` and ``participant_kpj`` bind the
     employer and participant users to real records (the generated demo population)."""
     ensure_role_groups()
@@ -78,6 +80,8 @@ def create_demo_users(*, employer_npp: str = "", participant_kpj: str = "") -> l
             else "",
         )
         if demo.role in (Role.EMPLOYER_USER, Role.PARTICIPANT)
+        else replace(demo, sponsor_code=sponsor_code or demo.sponsor_code)
+        if demo.role == Role.SPONSOR_USER
         else demo
         for demo in DEMO_USERS
     ]

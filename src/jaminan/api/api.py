@@ -12,10 +12,14 @@ from jaminan.api import errors
 from jaminan.api.auth import API_AUTH
 from jaminan.api.calculate import router as calculate_router
 from jaminan.api.health import router as health_router
+from jaminan.claims.api import router as claims_router
 from jaminan.contributions.api_billing import router as billing_router
 from jaminan.contributions.api_payments import router as payments_router
 from jaminan.contributions.api_sponsors import router as sponsors_router
+from jaminan.coverage.api import router as coverage_router
 from jaminan.geo.api import router as geo_router
+from jaminan.jht.api import router as jht_router
+from jaminan.pensions.api import router as pensions_router
 from jaminan.registry.api import router as registry_router
 
 
@@ -50,3 +54,7 @@ api.add_router("", registry_router)
 api.add_router("", billing_router)
 api.add_router("", payments_router)
 api.add_router("", sponsors_router)
+api.add_router("", jht_router)
+api.add_router("", pensions_router)
+api.add_router("", coverage_router)
+api.add_router("", claims_router)

@@ -49,6 +49,9 @@ What is generated (all dates as of ``AS_OF`` = 31 Jan 2026, the 2026 minimum wag
 * **Dependants** — for 35 % of participants: a spouse (75 % of those aged 25+, 30 % younger) and
   children (Poisson, mean rising with age), children with the school level of their age; NIKs for
   spouses and 85 % of children (unique with the persons' NIKs).
+* **Sponsors** — every sponsored BPU membership gets a sponsor (regency APBD, village APBDes, CSR,
+  Bapak Asuh, individual donor), a program covering ``AS_OF`` and a beneficiary row, and the
+  lowest BPU income tier: :mod:`jaminan.demo.sponsors`.
 
 Re-running: ``if_empty`` does nothing when participants exist (``make demo`` stays idempotent);
 otherwise a non-empty registry is refused (:class:`RegistryNotEmpty`) unless ``append`` is given,
@@ -76,7 +79,9 @@ from django.db.models import Count, Max
 
 from jaminan.accounts import audit
 from jaminan.accounts.models import AuditEvent
+from jaminan.contributions.models import Sponsor
 from jaminan.demo import calibration
+from jaminan.demo import sponsors as demo_sponsors
 from jaminan.geo.models import MinimumWage, Regency
 from jaminan.registry.identifiers import KPJ, NPP, allocate, kpj_from_serial, npp_from_serial
 from jaminan.registry.models import (
@@ -1344,6 +1349,8 @@ def _bulk_load_mode(
 
 
 MODELS = (Person, Participant, Employer, ConstructionProject, Membership, ReportedWage, Dependant)
+#: Everything a run writes: the registry, then who pays for the sponsored BPU memberships.
+ALL_MODELS: tuple[type[models.Model], ...] = (*MODELS, *demo_sponsors.SPONSOR_MODELS)
 
 
 def _next_ids() -> dict[str, int]:
@@ -1382,7 +1389,7 @@ def generate_population(
     ref = _load_reference()
     with transaction.atomic():
         if postgres:
-            tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in MODELS)
+            tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in ALL_MODELS)
             with connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
         # Counted under the lock: a concurrent run waits for this one, then sees its rows.
@@ -1395,7 +1402,7 @@ def generate_population(
             raise RegistryNotEmpty(existing)
         t0 = time.perf_counter()
         ids = _next_ids()
-        fresh = not any(m._default_manager.exists() for m in MODELS)
+        fresh = not any(m._default_manager.exists() for m in ALL_MODELS)
         used = None if fresh else _used_niks()  # persons registered by hand keep their NIKs
         kpj = allocate(KPJ, targets.participants)
         npp = allocate(NPP, targets.employers)
@@ -1411,6 +1418,14 @@ def generate_population(
         )
         if population.kpj_count != len(kpj) or population.npp_count != len(npp):
             raise RuntimeError("generated counts differ from the calibration targets")
+        population.tables += demo_sponsors.build_sponsor_tables(
+            tables=population.tables,
+            ref=ref,
+            ids=ids,
+            sponsor_ids=demo_sponsors.next_ids(),
+            seed=seed,
+            existing_codes=set(Sponsor.objects.values_list("code", flat=True)),
+        )
         result.timings["build"] = round(time.perf_counter() - t0, 2)
         total = sum(t.rows for t in population.tables)
         done = 0
@@ -1425,7 +1440,7 @@ def generate_population(
             return step
 
         big = postgres and total > BULK_FK_THRESHOLD
-        with _bulk_load_mode(MODELS, foreign_keys=big, indexes=big and fresh) as rebuild:
+        with _bulk_load_mode(ALL_MODELS, foreign_keys=big, indexes=big and fresh) as rebuild:
             for table in population.tables:
                 t1 = time.perf_counter()
                 label = f"memuat {table.model._meta.verbose_name_plural}"
@@ -1436,7 +1451,7 @@ def generate_population(
         result.timings.update(rebuild)
         if postgres:
             with connection.cursor() as cursor:
-                for sql in connection.ops.sequence_reset_sql(no_style(), list(MODELS)):
+                for sql in connection.ops.sequence_reset_sql(no_style(), list(ALL_MODELS)):
                     cursor.execute(sql)
         result.counts = {str(t.model._meta.model_name): t.rows for t in population.tables}
         result.seconds = round(time.perf_counter() - started, 2)
@@ -1492,6 +1507,7 @@ def registry_counts() -> dict[str, Any]:
         "projects": ConstructionProject.objects.count(),
         "memberships": Membership.objects.count(),
         "dependants": Dependant.objects.count(),
+        "sponsors": demo_sponsors.sponsor_counts(),
     }
 
 

@@ -24,13 +24,21 @@ from jaminan.accounts.roles import Role
 from jaminan.accounts.scoping import role_of
 from jaminan.geo.models import Office, Regency
 from jaminan.registry.errors import RegistryError
-from jaminan.registry.models import PROGRAMS, ConstructionProject, Employer, Membership, Sex
+from jaminan.registry.models import (
+    PROGRAMS,
+    ConstructionProject,
+    Dependant,
+    Employer,
+    Membership,
+    Sex,
+)
 from jaminan.registry.nik import check_nik, nik_error_message
 from jaminan.registry.services import OVERRIDE_ROLES, PersonFacts, check_pu_programs
 
 User = AbstractBaseUser | AnonymousUser
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+_MONTH = re.compile(r"^(?:([0-9]{4})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{4}))$")
 _RUPIAH = re.compile(r"^(?:Rp\.?\s*)?([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)$", re.IGNORECASE)
 
 
@@ -60,6 +68,38 @@ class RupiahField(forms.CharField):
                 _("Nilai minimal Rp%(min)s.") % {"min": f"{self.min_value:,}".replace(",", ".")},
                 code="min_value",
             )
+
+
+class MonthInput(forms.TextInput):
+    input_type = "month"
+
+
+class MonthField(forms.CharField):
+    """A calendar month: ``2026-03`` (what ``<input type="month">`` sends) or ``03/2026``; the first day."""
+
+    widget = MonthInput
+
+    def to_python(self, value: Any) -> date | None:  # type: ignore[override]
+        text = str(value or "").strip()
+        if not text:
+            return None
+        match = _MONTH.match(text)
+        try:
+            if match is None:
+                raise ValueError(text)
+            year, month = (
+                (int(match[1]), int(match[2])) if match[1] else (int(match[4]), int(match[3]))
+            )
+            if year < 1900:
+                raise ValueError(text)
+            return date(year, month, 1)
+        except ValueError:
+            raise ValidationError(
+                _("Masukkan bulan sebagai YYYY-MM, mis. 2026-03."), code="invalid"
+            ) from None
+
+    def prepare_value(self, value: Any) -> Any:
+        return f"{value:%Y-%m}" if isinstance(value, date) else value
 
 
 class DateInput(forms.DateInput):
@@ -418,6 +458,128 @@ class ProjectForm(RegistryForm):
         return data
 
 
+class MembershipForm(RegistryForm):
+    """A form about one existing membership (checked inline against it)."""
+
+    def __init__(self, *args: Any, membership: Membership | None = None, **kwargs: Any) -> None:
+        self.membership = membership
+        super().__init__(*args, **kwargs)
+
+    def validation_url(self) -> str:
+        if self.membership is None:
+            return super().validation_url()
+        return reverse("registry:validate-membership", args=[self.form_name, self.membership.pk])
+
+
+class EndMembershipForm(MembershipForm):
+    """End an active membership: the last day and the reason (services.end_membership)."""
+
+    form_name = "end"
+
+    end_date = date_field(_("Tanggal berakhir"))
+    reason = forms.ChoiceField(
+        label=_("Alasan berakhir"), choices=[("", "—"), *Membership.EndReason.choices]
+    )
+
+    def clean_end_date(self) -> date:
+        end: date = self.cleaned_data["end_date"]
+        m = self.membership
+        if m is not None and end < m.start_date:
+            raise ValidationError(
+                _("Tanggal berakhir sebelum tanggal mulai (%(start)s).")
+                % {"start": m.start_date.strftime("%d/%m/%Y")},
+                code="end_before_start",
+            )
+        if (end - timezone.localdate()).days > 366:
+            raise ValidationError(_("Tanggal berakhir lebih dari setahun ke depan."))
+        return end
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.membership is not None and self.membership.end_date is not None:
+            raise ValidationError(_("Kepesertaan ini sudah berakhir."), code="membership_ended")
+        return data
+
+
+class WageForm(MembershipForm):
+    """Report the wage (PU) or declared income (BPU) in force from a month (services.report_wage)."""
+
+    form_name = "wage"
+
+    month = MonthField(label=_("Berlaku mulai bulan"), help_text=_("Format YYYY-MM."))
+    amount = RupiahField(label=_("Upah/penghasilan sebulan (Rp)"))
+
+    def clean_month(self) -> date:
+        month: date = self.cleaned_data["month"]
+        m = self.membership
+        if m is not None and month < m.start_date.replace(day=1):
+            raise ValidationError(_("Bulan upah sebelum kepesertaan dimulai."), code="invalid")
+        if m is not None and m.end_date is not None and month > m.end_date:
+            raise ValidationError(_("Bulan upah setelah kepesertaan berakhir."), code="invalid")
+        return month
+
+    def add_domain_error(self, exc: RegistryError) -> None:
+        # The BPU tier check names the declared income, which this form calls the amount.
+        if exc.field == "declared_income":
+            self.add_error("amount", exc.message)
+        else:
+            super().add_domain_error(exc)
+
+
+class DependantForm(RegistryForm):
+    """A spouse, child or parent of a participant (services.add_dependant); NIK optional."""
+
+    form_name = "dependant"
+
+    name = forms.CharField(label=_("Nama lengkap"), max_length=150)
+    relation = forms.ChoiceField(
+        label=_("Hubungan"), choices=[("", "—"), *Dependant.Relation.choices]
+    )
+    birth_date = date_field(_("Tanggal lahir"))
+    nik = forms.CharField(
+        label=_("NIK"),
+        max_length=16,
+        required=False,
+        help_text=_("Boleh dikosongkan (mis. anak yang belum memiliki NIK)."),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": "16"}
+        ),
+    )
+    school_level = forms.ChoiceField(
+        label=_("Jenjang sekolah"), choices=Dependant.SchoolLevel.choices, required=False
+    )
+
+    def clean_nik(self) -> str:
+        nik = str(self.cleaned_data.get("nik") or "").strip()
+        if nik:
+            info = check_nik(nik, birth_date=None, sex=None).info
+            if not info.valid:
+                raise ValidationError(nik_error_message(info.error), code="nik_invalid")
+        return nik
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        nik, birth_date = data.get("nik"), data.get("birth_date")
+        if nik and birth_date:
+            check = check_nik(nik, birth_date=birth_date, sex=None)
+            if not check.birth_date_matches:
+                self.add_error(
+                    "birth_date",
+                    ValidationError(
+                        _("Tanggal lahir tidak sesuai dengan NIK (NIK menyandikan %(date)s).")
+                        % {
+                            "date": check.info.birth_date.strftime("%d/%m/%Y")
+                            if check.info.birth_date
+                            else "?"
+                        },
+                        code="nik_birth_date_mismatch",
+                    ),
+                )
+        if birth_date and birth_date > timezone.localdate():
+            self.add_error("birth_date", _("Tanggal lahir tidak boleh di masa depan."))
+        return data
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Berkas daftar pekerja (CSV atau XLSX)"),
@@ -448,5 +610,14 @@ class SearchForm(forms.Form):
 
 
 FORMS: dict[str, type[RegistryForm]] = {
-    form.form_name: form for form in (PuWorkerForm, BpuWorkerForm, EmployerForm, ProjectForm)
+    form.form_name: form
+    for form in (
+        PuWorkerForm,
+        BpuWorkerForm,
+        EmployerForm,
+        ProjectForm,
+        EndMembershipForm,
+        WageForm,
+        DependantForm,
+    )
 }

@@ -239,7 +239,33 @@ def employer_detail(*, user: User, npp: str) -> EmployerDetail:
     )
 
 
+def participant_in_scope(*, user: User, kpj: str) -> Participant:
+    """The participant with KPJ ``kpj`` (with person) if ``user`` may see it, else NotFound. Not audited:
+    the page that shows the person records the read (``record_person_list_view``)."""
+    return _participant(user, kpj)
+
+
+def membership_of_participant(*, user: User, kpj: str, membership_id: int) -> Membership:
+    """Membership ``membership_id`` of the participant with KPJ ``kpj``, in the user's scope, with its
+    participant, person, employer, project and office; NotFound otherwise (also for a membership of
+    another participant)."""
+    if not 0 < membership_id < 2**63:
+        raise NotFound(_("Kepesertaan tidak ditemukan."), field="membership_id")
+    m = (
+        scope_queryset(
+            user, Membership.objects.filter(pk=membership_id, participant__kpj_number=kpj)
+        )
+        .select_related("participant", "participant__person", "employer", "project", "office")
+        .first()
+    )
+    if m is None:
+        raise NotFound(_("Kepesertaan tidak ditemukan."), field="membership_id")
+    return m
+
+
 def membership_in_scope(*, user: User, membership_id: int) -> Membership:
+    if not 0 < membership_id < 2**63:
+        raise NotFound(_("Kepesertaan tidak ditemukan."), field="membership_id")
     m = (
         scope_queryset(user, Membership.objects.filter(pk=membership_id))
         .select_related("participant", "participant__person", "employer")

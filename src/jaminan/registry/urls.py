@@ -32,6 +32,17 @@ app_name = "registry"
 urlpatterns = [
     path("", views.search, name="search"),
     path("peserta/<kpj:kpj>/", views.person, name="person"),
+    path(
+        "peserta/<kpj:kpj>/kepesertaan/<int:membership_id>/akhiri/",
+        views.membership_end,
+        name="membership-end",
+    ),
+    path(
+        "peserta/<kpj:kpj>/kepesertaan/<int:membership_id>/upah/",
+        views.wage_report,
+        name="wage-report",
+    ),
+    path("peserta/<kpj:kpj>/tanggungan/baru/", views.dependant_create, name="dependant-create"),
     path("bpu/baru/", views.bpu_worker_create, name="bpu-create"),
     path("pemberi-kerja/baru/", views.employer_create, name="employer-create"),
     path("pemberi-kerja/<npp:npp>/", views.employer, name="employer"),
@@ -50,4 +61,9 @@ urlpatterns = [
     ),
     path("validasi/<str:form_name>/", views.validate, name="validate"),
     path("validasi/<str:form_name>/<npp:npp>/", views.validate, name="validate-employer"),
+    path(
+        "validasi/<str:form_name>/kepesertaan/<int:membership_id>/",
+        views.validate,
+        name="validate-membership",
+    ),
 ]

@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,14 +31,18 @@ from jaminan.registry.errors import NotFound, RegistryError
 from jaminan.registry.forms import (
     FORMS,
     BpuWorkerForm,
+    DependantForm,
     EmployerForm,
+    EndMembershipForm,
     ImportForm,
+    MembershipForm,
     ProjectForm,
     PuWorkerForm,
     RegistryForm,
     SearchForm,
+    WageForm,
 )
-from jaminan.registry.models import Employer, Sex
+from jaminan.registry.models import Employer, Membership, Participant, Sex
 from jaminan.registry.nik import parse_nik
 from jaminan.web import formatting
 
@@ -107,7 +112,11 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def person(request: HttpRequest, kpj: str) -> HttpResponse:
     detail = selectors.person_detail(user=request.user, kpj=kpj)
-    return render(request, "registry/person.html", {"detail": detail})
+    return render(
+        request,
+        "registry/person.html",
+        {"detail": detail, "may_change": _may(request, EMPLOYER_ROLES)},
+    )
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -258,17 +267,193 @@ def project_create(request: HttpRequest, npp: str) -> HttpResponse:
     )
 
 
+# ------------------------------------------------------------------ a participant's memberships and family
+
+#: ``?kembali=pemberi-kerja``: after the change go back to the membership's employer page.
+BACK_TO_EMPLOYER = "pemberi-kerja"
+
+
+def _participant_form_page(
+    request: HttpRequest,
+    form: RegistryForm,
+    *,
+    title: str,
+    participant: Participant,
+    membership: Membership | None = None,
+    submit: str,
+    back: str,
+) -> HttpResponse:
+    """Render a form about one participant; showing the person's name and membership is a read of
+    personal data, audited (VIEW) like the person page."""
+    selectors.record_person_list_view(
+        user=request.user,
+        persons=[participant.person],
+        context={"kpj": participant.kpj_number, "form": form.form_name},
+    )
+    return render(
+        request,
+        "registry/participant_form.html",
+        {
+            "form": form,
+            "title": title,
+            "participant": participant,
+            "membership": membership,
+            "submit": submit,
+            "back": back,
+        },
+    )
+
+
+def _back_url(request: HttpRequest, membership: Membership) -> str:
+    if request.GET.get("kembali") == BACK_TO_EMPLOYER and membership.employer is not None:
+        return reverse("registry:employer", args=[membership.employer.npp])
+    return reverse("registry:person", args=[membership.participant.kpj_number])
+
+
+@roles_required(EMPLOYER_ROLES)
+@require_http_methods(["GET", "POST"])
+def membership_end(request: HttpRequest, kpj: str, membership_id: int) -> HttpResponse:
+    """End an active membership (date and reason); back to the person or the employer page."""
+    membership = selectors.membership_of_participant(
+        user=request.user, kpj=kpj, membership_id=membership_id
+    )
+    form = EndMembershipForm(request.POST or None, user=request.user, membership=membership)
+    back = _back_url(request, membership)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.end_membership(
+                membership=membership,
+                end_date=data["end_date"],
+                reason=data["reason"],
+                actor=request.user,
+            )
+        except RegistryError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(
+                request,
+                _("Kepesertaan %(segment)s %(name)s berakhir pada %(date)s (%(reason)s).")
+                % {
+                    "segment": membership.segment,
+                    "name": membership.participant.person.name,
+                    "date": formatting.long_date(data["end_date"]),
+                    "reason": Membership.EndReason(data["reason"]).label,
+                },
+            )
+            return redirect(back)
+    return _participant_form_page(
+        request,
+        form,
+        title=_("Akhiri kepesertaan"),
+        participant=membership.participant,
+        membership=membership,
+        submit=_("Akhiri kepesertaan"),
+        back=back,
+    )
+
+
+@roles_required(EMPLOYER_ROLES)
+@require_http_methods(["GET", "POST"])
+def wage_report(request: HttpRequest, kpj: str, membership_id: int) -> HttpResponse:
+    """Report a new monthly wage (PU) or declared income (BPU) in force from a month."""
+    membership = selectors.membership_of_participant(
+        user=request.user, kpj=kpj, membership_id=membership_id
+    )
+    if membership.segment not in (Membership.Segment.PU, Membership.Segment.BPU):
+        raise Http404(_("Upah hanya dilaporkan untuk kepesertaan PU atau BPU."))
+    form = WageForm(request.POST or None, user=request.user, membership=membership)
+    back = _back_url(request, membership)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            wage = services.report_wage(
+                membership=membership,
+                month=data["month"],
+                amount=data["amount"],
+                actor=request.user,
+            )
+        except RegistryError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(
+                request,
+                _("Upah %(amount)s berlaku mulai %(month)s dicatat untuk %(name)s.")
+                % {
+                    "amount": formatting.rupiah(wage.amount),
+                    "month": formatting.long_date(wage.effective_month),
+                    "name": membership.participant.person.name,
+                },
+            )
+            return redirect(back)
+    return _participant_form_page(
+        request,
+        form,
+        title=_("Laporkan upah"),
+        participant=membership.participant,
+        membership=membership,
+        submit=_("Simpan upah"),
+        back=back,
+    )
+
+
+@roles_required(EMPLOYER_ROLES)
+@require_http_methods(["GET", "POST"])
+def dependant_create(request: HttpRequest, kpj: str) -> HttpResponse:
+    """Add a spouse, child or parent to a participant."""
+    participant = selectors.participant_in_scope(user=request.user, kpj=kpj)
+    form = DependantForm(request.POST or None, user=request.user)
+    back = reverse("registry:person", args=[participant.kpj_number])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            dependant = services.add_dependant(
+                participant=participant,
+                name=data["name"],
+                relation=data["relation"],
+                birth_date=data["birth_date"],
+                nik=data["nik"],
+                school_level=data["school_level"] or "",
+                actor=request.user,
+            )
+        except RegistryError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s ditambahkan sebagai tanggungan (%(relation)s).")
+                % {"name": dependant.name, "relation": dependant.get_relation_display()},
+            )
+            return redirect(back)
+    return _participant_form_page(
+        request,
+        form,
+        title=_("Tambah tanggungan"),
+        participant=participant,
+        submit=_("Tambahkan"),
+        back=back,
+    )
+
+
 FORM_ROLES = {
     "employer": OFFICE_ROLES,
     "bpu": OFFICE_ROLES,
     "pu": EMPLOYER_ROLES,
     "project": EMPLOYER_ROLES,
+    "end": EMPLOYER_ROLES,
+    "wage": EMPLOYER_ROLES,
+    "dependant": EMPLOYER_ROLES,
 }
 
 
 @login_required
 @require_POST
-def validate(request: HttpRequest, form_name: str, npp: str | None = None) -> HttpResponse:
+def validate(
+    request: HttpRequest,
+    form_name: str,
+    npp: str | None = None,
+    membership_id: int | None = None,
+) -> HttpResponse:
     """Inline (HTMX) check of one field: the whole form is posted, the field's errors come back."""
     form_class = FORMS.get(form_name)
     if form_class is None:
@@ -276,11 +461,15 @@ def validate(request: HttpRequest, form_name: str, npp: str | None = None) -> Ht
     if role_of(request.user) not in FORM_ROLES[form_name]:
         raise PermissionDenied
     kwargs: dict[str, Any] = {"user": request.user}
-    if form_class is PuWorkerForm and npp is not None:
-        try:
+    try:
+        if form_class is PuWorkerForm and npp is not None:
             kwargs["employer"] = selectors.employer_in_scope(user=request.user, npp=npp)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
+        if issubclass(form_class, MembershipForm) and membership_id is not None:
+            kwargs["membership"] = selectors.membership_in_scope(
+                user=request.user, membership_id=membership_id
+            )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
     form = form_class(request.POST, **kwargs)
     name = request.POST.get("_field", "")
     if name not in form.fields:

@@ -129,6 +129,8 @@ def parse_month(text: str, *, fact: str = "month") -> date:
     month = int(month_s)
     if not 1 <= month <= 12:
         raise RulesError(fact, f"month out of range in {text!r}")
+    if int(year_s) < 1:
+        raise RulesError(fact, f"year out of range in {text!r}")
     return date(int(year_s), month, 1)
 
 

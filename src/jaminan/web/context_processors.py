@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest
@@ -18,6 +18,51 @@ class NavItem:
     label: Any
     url: str
     name: str
+    children: tuple[NavItem, ...] = field(default_factory=tuple)
+
+
+def _item(label: Any, url_name: str) -> NavItem:
+    return NavItem(label, reverse(url_name), url_name.rpartition(":")[2])
+
+
+def _contributions(role: Role) -> NavItem:
+    children = [_item(_("Tagihan"), "contributions:bills")]
+    if role in STAFF_ROLES:
+        children += [
+            _item(_("Pembayaran"), "contributions:payments"),
+            _item(_("Tunggakan"), "contributions:arrears"),
+            _item(_("Proses penagihan"), "contributions:runs"),
+        ]
+    if role in STAFF_ROLES or role == Role.SPONSOR_USER:
+        children.append(_item(_("Penyandang dana"), "contributions:sponsors"))
+    if role in (Role.SYSTEM_ADMIN, Role.BRANCH_OFFICER):
+        children.append(_item(_("Lindungi Pekerja Sekitar Anda"), "contributions:donate"))
+        children.append(_item(_("Kalkulator anggaran"), "contributions:sponsor-budget"))
+    return NavItem(_("Iuran"), "#", "iuran", tuple(children))
+
+
+def _benefits(role: Role) -> NavItem:
+    children = [_item(_("Klaim"), "claims:worklist")]
+    if role in STAFF_ROLES or role == Role.PARTICIPANT:
+        children.append(_item(_("Saldo JHT"), "jht:index"))
+    if role in STAFF_ROLES:
+        children.append(_item(_("Pensiun JP"), "pensions:list"))
+    return NavItem(_("Manfaat"), "#", "manfaat", tuple(children))
+
+
+def _coverage() -> NavItem:
+    return NavItem(
+        _("Cakupan"),
+        "#",
+        "cakupan",
+        (
+            _item(_("Dasbor cakupan"), "coverage:dashboard"),
+            _item(_("Peta"), "coverage:map"),
+            _item(_("Rekonsiliasi angka publikasi"), "coverage:reconciliation"),
+            _item(_("Kepatuhan"), "coverage:compliance"),
+            _item(_("Perencana perluasan"), "coverage:planner"),
+        ),
+    )
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -26,9 +71,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items: list[NavItem] = []
     if role is not None:
         items.append(NavItem(_("Dasbor"), reverse("home"), "home"))
-        items.append(NavItem(_("Aturan & kalkulator"), reverse("rules"), "rules"))
         if role in STAFF_ROLES or role == Role.EMPLOYER_USER:
             items.append(NavItem(_("Kepesertaan"), reverse("registry:search"), "search"))
+        items.append(_contributions(role))
+        if role != Role.SPONSOR_USER:
+            items.append(_benefits(role))
+        if role in STAFF_ROLES:
+            items.append(_coverage())
+        items.append(NavItem(_("Aturan & kalkulator"), reverse("rules"), "rules"))
         if role in STAFF_ROLES:
             items.append(NavItem(_("Dokumentasi API"), "/api/v1/docs", "api"))
         if role == Role.SYSTEM_ADMIN:

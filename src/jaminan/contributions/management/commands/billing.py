@@ -32,6 +32,11 @@ class Command(BaseCommand):
         run.add_argument("--office", metavar="CODE", help="Satu kantor cabang saja.")
         run.add_argument("--reason", default="", help="Alasan (terlihat pada kunci bulan).")
         run.add_argument("--quiet", action="store_true", help="Tanpa bilah kemajuan.")
+        run.add_argument(
+            "--no-coverage",
+            action="store_true",
+            help="Jangan perbarui snapshot cakupan bulan itu setelah penagihan.",
+        )
         totals = sub.add_parser("totals", help="Total kendali tagihan satu bulan.")
         totals.add_argument("--month", required=True, metavar="YYYY-MM")
         totals.add_argument("--json", action="store_true", help="Cetak sebagai JSON.")
@@ -73,6 +78,10 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         if show:
             sys.stderr.write("\n")
+        if not options["no_coverage"] and run.status == run.Status.COMPLETED:
+            from jaminan.coverage.services import refresh
+
+            refresh(months=[month], reason="billing run")
         self.stdout.write(
             json.dumps(
                 {

@@ -6,13 +6,15 @@ from django.core.management.base import BaseCommand
 
 from jaminan.accounts.demo import create_demo_users
 from jaminan.accounts.roles import Role
+from jaminan.contributions.models import Sponsor
 from jaminan.registry.models import Membership
 
 
 class Command(BaseCommand):
     help = (
         "Create one demo user per role (idempotent) and print their logins; the employer and participant "
-        "users are bound to a PU membership served by KC Balikpapan when the registry has one. "
+        "users are bound to a PU membership served by KC Balikpapan when the registry has one, the sponsor "
+        "user to a sponsor of that office with beneficiaries. "
         "For local demos only."
     )
 
@@ -25,9 +27,17 @@ class Command(BaseCommand):
             .order_by("employer__npp", "participant__kpj_number")
             .first()
         )
+        sponsor = (
+            Sponsor.objects.filter(
+                office__code="KC-BALIKPAPAN", programs__beneficiaries__isnull=False
+            )
+            .order_by("kind", "code")
+            .first()
+        )
         users = create_demo_users(
             employer_npp=membership.employer.npp if membership and membership.employer else "",
             participant_kpj=membership.participant.kpj_number if membership else "",
+            sponsor_code=sponsor.code if sponsor else "",
         )
         self.stdout.write("Demo logins (local demo only):")
         width = max(len(u.username) for u in users)
@@ -35,6 +45,7 @@ class Command(BaseCommand):
             bound = {
                 Role.EMPLOYER_USER: user.employer_npp,
                 Role.PARTICIPANT: user.participant_kpj,
+                Role.SPONSOR_USER: user.sponsor_code,
             }.get(user.role)
             suffix = f" ({bound})" if bound else ""
             self.stdout.write(

@@ -1,0 +1,435 @@
+"""Bank-statement import: one payment per line, idempotent by reference (docs/bank-file.md).
+
+File: header exactly ``tanggal,referensi,virtual_account,jumlah,keterangan`` (case and surrounding
+whitespace ignored); CSV in UTF-8 with or without BOM (comma or semicolon separated), or XLSX (first
+sheet). ``tanggal`` is ``YYYY-MM-DD`` or ``DD/MM/YYYY``; ``jumlah`` whole rupiah, dots allowed as
+thousands separators (``1.786.176.000``), an optional ``Rp`` prefix; ``keterangan`` is free text
+kept as the payment's note. Empty lines are skipped.
+
+Each line gets one result ``baris,referensi,status,kolom,kode,pesan`` (``baris`` as the user sees
+it, the header being line 1): ``posted`` (a new payment, allocated to the payer's oldest open
+bills), ``duplicate`` (the reference is already stored for the same payer and amount, or appears
+earlier in the file: nothing written) or ``rejected`` (with the column and a code). Lines are
+posted one by one, each in its own transaction: a bad line does not hold back the good ones, and
+since a reference is stored once, posting the same file again posts nothing new (all duplicates).
+A dry run checks everything and writes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils import timezone
+
+from jaminan.accounts import audit
+from jaminan.accounts.models import AuditEvent
+from jaminan.accounts.scoping import scope_queryset
+from jaminan.contributions import payments
+from jaminan.contributions.models import PayerAccount, Payment
+
+User = AbstractBaseUser | AnonymousUser | None
+
+COLUMNS = ("tanggal", "referensi", "virtual_account", "jumlah", "keterangan")
+RESULT_COLUMNS = ("baris", "referensi", "status", "kolom", "kode", "pesan")
+POSTED, DUPLICATE, REJECTED = "posted", "duplicate", "rejected"
+
+_AMOUNT = re.compile(r"^(?:rp\.?\s*)?(\d{1,3}(?:\.\d{3})+|\d+)(?:,00)?$", re.IGNORECASE)
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+MESSAGES = {
+    "required": "Kolom {kolom} wajib diisi.",
+    "date_invalid": "Kolom tanggal bukan tanggal yang sah (YYYY-MM-DD atau DD/MM/YYYY).",
+    "date_in_future": "Kolom tanggal setelah hari ini.",
+    "amount_invalid": "Kolom jumlah harus bilangan bulat rupiah lebih dari 0 (titik boleh sebagai pemisah ribuan).",
+    "amount_too_large": "Kolom jumlah lebih dari Rp1 triliun.",
+    "reference_too_long": "Kolom referensi paling panjang 64 karakter.",
+    "reference_invalid": "Kolom referensi berisi karakter yang tidak sah.",
+    "virtual_account_unknown": "Nomor virtual account {va} tidak dikenal atau di luar cakupan Anda.",
+    "duplicate_in_file": "Referensi sudah muncul pada baris {first} berkas ini.",
+    "duplicate": "Referensi sudah tercatat ({paid_on}); tidak dicatat lagi.",
+    "reference_conflict": "Referensi sudah tercatat untuk pembayaran lain (VA {va}, {amount}).",
+}
+
+
+#: The service's field names as the file's columns.
+FIELD_COLUMNS = {"reference": "referensi", "amount": "jumlah", "paid_on": "tanggal"}
+
+
+class BankFileError(Exception):
+    """The file cannot be read as a bank statement; ``reason`` says why (Indonesian)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class LineResult:
+    baris: int
+    referensi: str
+    status: str
+    kolom: str = ""
+    kode: str = ""
+    pesan: str = ""
+
+    def as_row(self) -> tuple[int, str, str, str, str, str]:
+        return (self.baris, self.referensi, self.status, self.kolom, self.kode, self.pesan)
+
+
+@dataclass
+class BankFileReport:
+    dry_run: bool
+    lines: list[LineResult] = field(default_factory=list)
+    amount_posted: int = 0
+
+    def count(self, status: str) -> int:
+        return sum(1 for line in self.lines if line.status == status)
+
+    @property
+    def posted(self) -> int:
+        return self.count(POSTED)
+
+    @property
+    def duplicate(self) -> int:
+        return self.count(DUPLICATE)
+
+    @property
+    def rejected(self) -> int:
+        return self.count(REJECTED)
+
+    def summary(self) -> str:
+        return f"posted {self.posted}, duplicate {self.duplicate}, rejected {self.rejected}"
+
+    def to_csv(self) -> bytes:
+        return result_csv(self.lines)
+
+
+def result_csv(lines: list[LineResult]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(RESULT_COLUMNS)
+    for line in lines:
+        writer.writerow(line.as_row())
+    return out.getvalue().encode("utf-8")
+
+
+def template_csv() -> bytes:
+    return (
+        ",".join(COLUMNS)
+        + "\n2026-02-16,TRX-20260216-0001,8889100000000122,1.250.000,setoran iuran Januari\n"
+    ).encode()
+
+
+# --------------------------------------------------------------------------------------------- reading
+
+
+def _check_header(cells: list[Any]) -> None:
+    names = [("" if c is None else str(c)).strip().lower() for c in cells]
+    while names and names[-1] == "":
+        names.pop()
+    if tuple(names) != COLUMNS:
+        raise BankFileError(
+            "Judul kolom harus persis "
+            + ",".join(COLUMNS)
+            + "; ditemukan: "
+            + ",".join(names or ["(kosong)"])
+        )
+
+
+def read_rows(content: bytes, filename: str = "") -> Iterator[tuple[int, list[Any]]]:
+    """``(line number as seen in the file, five cells)`` per non-empty data line; BankFileError
+    when the file cannot be read."""
+    is_zip = content[:4] == b"PK\x03\x04"
+    name = filename.lower()
+    if is_zip or name.endswith((".xlsx", ".xlsm")):
+        if not is_zip:
+            raise BankFileError("Berkas bukan XLSX yang sah.")
+        return _read_xlsx(content)
+    if name.endswith((".xls", ".ods", ".pdf", ".doc", ".docx", ".zip")):
+        raise BankFileError("Format berkas tidak didukung: gunakan CSV (UTF-8) atau XLSX.")
+    return _read_csv(content)
+
+
+def _read_csv(content: bytes) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BankFileError(
+            f"Berkas CSV bukan UTF-8 (byte tidak sah pada posisi {exc.start})."
+        ) from exc
+    if "\x00" in text:
+        raise BankFileError("Berkas bukan CSV teks (berisi byte NUL).")
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise BankFileError("Berkas kosong.")
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    reader = csv.reader(lines, delimiter=delimiter)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise BankFileError(f"Berkas CSV tidak dapat dibaca: {exc}") from exc
+    _check_header(header)
+    return _csv_rows(reader)
+
+
+def _csv_rows(reader: Any) -> Iterator[tuple[int, list[Any]]]:
+    number = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise BankFileError(f"Berkas CSV tidak dapat dibaca: {exc}") from exc
+        number += 1
+        if not any(c.strip() for c in cells):
+            continue
+        cells = [c.strip() for c in cells[:5]]
+        cells += [""] * (5 - len(cells))
+        yield number, cells
+
+
+def _read_xlsx(content: bytes) -> Iterator[tuple[int, list[Any]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise BankFileError(f"Berkas XLSX tidak dapat dibaca: {exc}") from exc
+    except Exception as exc:  # openpyxl raises assorted errors for files that are not workbooks
+        raise BankFileError(f"Berkas XLSX tidak dapat dibaca: {type(exc).__name__}") from exc
+    if not workbook.worksheets:
+        raise BankFileError("Berkas XLSX tidak memiliki lembar kerja.")
+    rows = workbook.worksheets[0].iter_rows(values_only=True)
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise BankFileError("Berkas kosong.") from None
+    _check_header(list(header))
+    return _xlsx_rows(rows, workbook)
+
+
+def _xlsx_rows(rows: Iterator[tuple[Any, ...]], workbook: Any) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        for number, values in enumerate(rows, start=2):
+            cells = [v.strip() if isinstance(v, str) else v for v in list(values)[:5]]
+            cells += [None] * (5 - len(cells))
+            if all(c is None or c == "" for c in cells):
+                continue
+            yield number, cells
+    finally:
+        workbook.close()
+
+
+# --------------------------------------------------------------------------------------------- parsing
+
+
+def parse_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    try:
+        m = _ISO.match(value)
+        if m:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        m = _DMY.match(value)
+        if m:
+            return date(int(m[3]), int(m[2]), int(m[1]))
+    except ValueError:
+        return None
+    return None
+
+
+def parse_amount(value: Any) -> int | None:
+    """Whole rupiah > 0: ``1250000``, ``1.250.000``, ``Rp1.250.000``, ``1.250.000,00``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and value > 0 else None
+    if isinstance(value, str):
+        m = _AMOUNT.match(value.replace(" ", ""))
+        if m:
+            amount = int(m[1].replace(".", ""))
+            return amount if amount > 0 else None
+    return None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _rupiah(amount: int) -> str:
+    return "Rp" + f"{amount:,}".replace(",", ".")
+
+
+@dataclass
+class _Line:
+    number: int
+    reference: str
+    virtual_account: str
+    paid_on: date
+    amount: int
+    note: str
+
+
+def _validate(number: int, cells: list[Any], today: date) -> _Line | LineResult:
+    raw = dict(zip(COLUMNS, cells, strict=True))
+    reference = _text(raw["referensi"])
+
+    def reject(kolom: str, kode: str, **params: Any) -> LineResult:
+        return LineResult(
+            number,
+            reference[:64],
+            REJECTED,
+            kolom,
+            kode,
+            MESSAGES[kode].format(kolom=kolom, **params),
+        )
+
+    for col in ("tanggal", "referensi", "virtual_account", "jumlah"):
+        if raw[col] is None or _text(raw[col]) == "":
+            return reject(col, "required")
+    paid_on = parse_date(raw["tanggal"])
+    if paid_on is None:
+        return reject("tanggal", "date_invalid")
+    if paid_on > today:
+        return reject("tanggal", "date_in_future")
+    try:
+        reference = payments.clean_reference(reference)
+    except payments.PaymentError as exc:
+        return reject("referensi", exc.code)
+    amount = parse_amount(raw["jumlah"])
+    if amount is None:
+        return reject("jumlah", "amount_invalid")
+    if amount > payments.AMOUNT_MAX:
+        return reject("jumlah", "amount_too_large")
+    return _Line(
+        number, reference, _text(raw["virtual_account"]), paid_on, amount, _text(raw["keterangan"])
+    )
+
+
+# ------------------------------------------------------------------------------------------ the import
+
+
+def import_bank_file(
+    *,
+    content: bytes,
+    filename: str = "",
+    dry_run: bool = False,
+    actor: User = None,
+    scoped: bool = True,
+) -> BankFileReport:
+    """Post every line of a bank statement (see the module's docstring). ``scoped``: virtual
+    accounts outside ``actor``'s scope are unknown (the command line posts for every office)."""
+    report = BankFileReport(dry_run=dry_run)
+    today = timezone.localdate()
+    parsed: list[_Line | LineResult] = [
+        _validate(number, cells, today) for number, cells in read_rows(content, filename)
+    ]
+    good = [p for p in parsed if isinstance(p, _Line)]
+    vas = {p.virtual_account for p in good}
+    refs = {p.reference for p in good}
+    payer_qs = PayerAccount.objects.filter(virtual_account__in=vas)
+    if scoped:
+        payer_qs = scope_queryset(actor, payer_qs)
+    payers = {p.virtual_account: p for p in payer_qs} if vas else {}
+    stored = (
+        {p.reference: p for p in Payment.objects.select_related("payer").filter(reference__in=refs)}
+        if refs
+        else {}
+    )
+    seen: dict[str, int] = {}
+    for item in parsed:
+        if isinstance(item, LineResult):
+            report.lines.append(item)
+            continue
+        report.lines.append(_process(item, payers, stored, seen, dry_run, actor, report))
+    if dry_run:
+        return report
+    audit.record(
+        action=AuditEvent.Action.CREATE,
+        actor=actor,
+        object_type=Payment._meta.label,
+        object_repr=f"rekening koran {filename}"[:200],
+        changes={
+            "bank_file": filename,
+            "posted": report.posted,
+            "duplicate": report.duplicate,
+            "rejected": report.rejected,
+            "amount_posted": report.amount_posted,
+        },
+    )
+    return report
+
+
+def _process(
+    line: _Line,
+    payers: dict[str, PayerAccount],
+    stored: dict[str, Payment],
+    seen: dict[str, int],
+    dry_run: bool,
+    actor: User,
+    report: BankFileReport,
+) -> LineResult:
+    def result(status: str, kolom: str = "", kode: str = "", **params: Any) -> LineResult:
+        message = MESSAGES[kode].format(**params) if kode else ""
+        return LineResult(line.number, line.reference, status, kolom, kode, message)
+
+    payer = payers.get(line.virtual_account)
+    if payer is None:
+        return result(
+            REJECTED, "virtual_account", "virtual_account_unknown", va=line.virtual_account
+        )
+    if line.reference in seen:
+        return result(DUPLICATE, "referensi", "duplicate_in_file", first=seen[line.reference])
+    seen[line.reference] = line.number
+    existing = stored.get(line.reference)
+    if existing is not None:
+        if existing.payer_id != payer.pk or existing.amount != line.amount:
+            return result(
+                REJECTED,
+                "referensi",
+                "reference_conflict",
+                va=existing.payer.virtual_account,
+                amount=_rupiah(existing.amount),
+            )
+        return result(DUPLICATE, "referensi", "duplicate", paid_on=existing.paid_on.isoformat())
+    if dry_run:
+        report.amount_posted += line.amount
+        return result(POSTED)
+    try:
+        payment, created = payments.record_payment(
+            payer=payer,
+            reference=line.reference,
+            amount=line.amount,
+            paid_on=line.paid_on,
+            channel=Payment.Channel.BANK_FILE,
+            actor=actor,
+            source=f"bank_file:{line.number}",
+            note=line.note,
+        )
+    except payments.PaymentError as exc:
+        kolom = FIELD_COLUMNS.get(exc.field or "", exc.field or "")
+        return LineResult(line.number, line.reference, REJECTED, kolom, exc.code, exc.message)
+    if not created:
+        return result(DUPLICATE, "referensi", "duplicate", paid_on=payment.paid_on.isoformat())
+    report.amount_posted += line.amount
+    return result(POSTED)

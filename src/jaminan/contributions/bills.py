@@ -1,0 +1,340 @@
+"""Reads of bills and billing runs for the billing screens and API (scoped, personal reads audited).
+
+Every list goes through ``scope_queryset``: an employer user sees its own bills, a sponsor user its
+sponsor's, a participant its own (BPU self-payer), a branch officer its office's. A bill outside
+the user's scope is "not found", whatever the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from jaminan.accounts import audit
+from jaminan.accounts.models import AuditEvent
+from jaminan.accounts.scoping import scope_queryset
+from jaminan.contributions.models import Bill, BillingLock, BillingRun, BillLine
+from jaminan.geo.models import Office
+from jaminan.registry.models import Membership
+
+User = AbstractBaseUser | AnonymousUser | None
+
+#: Order of the programs on a bill; fine lines (program ``DENDA``) come last.
+PROGRAM_ORDER = ("JKK", "JKM", "JHT", "JP", "JKP", "PMI", "DENDA")
+SIDE_ORDER = ("employer", "worker", "participant", "sponsor", "contractor")
+
+
+class BillsError(Exception):
+    """A read of bills or runs that cannot be answered: stable ``code``, ``field``, HTTP status."""
+
+    code = "bills_error"
+    status = 422
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code is not None:
+            self.code = code
+
+
+class NotFound(BillsError):
+    code = "not_found"
+    status = 404
+
+
+class InvalidFilter(BillsError):
+    code = "invalid_filter"
+
+
+def parse_month(value: str, *, field: str = "month") -> date:
+    """``YYYY-MM`` → the first day of that month; InvalidFilter otherwise."""
+    value = (value or "").strip()
+    try:
+        year_text, month_text = value.split("-")
+        if len(year_text) != 4 or len(month_text) != 2:
+            raise ValueError(value)
+        month = date(int(year_text), int(month_text), 1)
+        if month.year < 1990:
+            raise ValueError(value)
+    except ValueError as exc:
+        raise InvalidFilter(
+            _("Bulan harus berbentuk TTTT-BB, mis. 2026-05."), field=field, code="invalid_month"
+        ) from exc
+    return month
+
+
+# ------------------------------------------------------------------------------------------- bills
+
+
+@dataclass(frozen=True)
+class BillFilters:
+    month: date | None = None
+    status: str = ""
+    segment: str = ""
+    kind: str = ""
+    office: str = ""  # office code
+    payer: str = ""  # virtual account, NPP, KPJ or sponsor code
+
+
+def _bill_base() -> QuerySet[Bill]:
+    return Bill.objects.select_related(
+        "payer",
+        "payer__employer",
+        "payer__participant__person",
+        "payer__sponsor",
+        "office",
+    )
+
+
+def bills_in_scope(*, user: User, filters: BillFilters | None = None) -> QuerySet[Bill]:
+    """The user's bills with the filters, newest month first, with payer and office loaded."""
+    filters = filters or BillFilters()
+    qs = scope_queryset(user, _bill_base())
+    if filters.month is not None:
+        qs = qs.filter(month=filters.month)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.segment:
+        qs = qs.filter(segment=filters.segment)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.office:
+        qs = qs.filter(office__code=filters.office)
+    payer = filters.payer.strip()
+    if payer:
+        qs = qs.filter(
+            Q(payer__virtual_account=payer)
+            | Q(payer__employer__npp=payer)
+            | Q(payer__participant__kpj_number=payer)
+            | Q(payer__sponsor__code=payer)
+        )
+    return qs.order_by("-month", "-id")
+
+
+def record_bill_list_view(*, user: User, filters: BillFilters, shown: list[Bill] | None) -> None:
+    """One VIEW event per page of bills shown (payer names of participants are personal data);
+    ``shown`` None: a paginated API list, whose query is recorded instead."""
+    if shown is not None and not shown:
+        return
+    changes: dict[str, Any] = {"filters": {k: str(v) for k, v in filters.__dict__.items() if v}}
+    if shown is not None:
+        changes["bills"] = [b.pk for b in shown]
+    audit.record(
+        action=AuditEvent.Action.VIEW,
+        actor=user,
+        object_type=Bill._meta.label,
+        object_repr=f"{len(shown)} tagihan" if shown is not None else "daftar tagihan",
+        changes=changes,
+    )
+
+
+def bill_in_scope(*, user: User, bill_id: int) -> Bill:
+    if not 0 < bill_id < 2**63:
+        raise NotFound(_("Tagihan tidak ditemukan."), field="bill_id")
+    bill = scope_queryset(user, _bill_base().filter(pk=bill_id)).first()
+    if bill is None:
+        raise NotFound(_("Tagihan tidak ditemukan."), field="bill_id")
+    return bill
+
+
+@dataclass
+class ProgramTotal:
+    program: str
+    side: str
+    kind: str
+    lines: int
+    amount: int
+
+    @property
+    def side_label(self) -> str:
+        try:
+            return str(BillLine.Side(self.side).label)
+        except ValueError:
+            return self.side
+
+    @property
+    def program_label(self) -> str:
+        return _("Denda") if self.program == "DENDA" else self.program
+
+    @property
+    def kind_label(self) -> str:
+        try:
+            return str(BillLine.Kind(self.kind).label)
+        except ValueError:
+            return self.kind
+
+
+@dataclass
+class MemberRow:
+    membership_id: int
+    kpj_number: str
+    name: str
+    base: int
+    by_program: dict[str, int]
+    total: int
+    #: The amounts in the order of the bill's programs (None: no line of that program).
+    cells: list[int | None] = field(default_factory=list)
+
+
+@dataclass
+class BillDetail:
+    bill: Bill
+    totals: list[ProgramTotal]
+    program_sums: dict[str, int]
+    members: int
+    member_rows: list[MemberRow] = field(default_factory=list)
+    programs: list[str] = field(default_factory=list)
+    member_offset: int = 0
+
+    @property
+    def lines_total(self) -> int:
+        return sum(t.amount for t in self.totals)
+
+    @property
+    def members_hidden(self) -> int:
+        return max(0, self.members - self.member_offset - len(self.member_rows))
+
+
+def _ordered(keys: Any, order: tuple[str, ...]) -> list[str]:
+    return sorted(keys, key=lambda k: (order.index(k) if k in order else len(order), k))
+
+
+def program_totals(bill: Bill) -> list[ProgramTotal]:
+    """The bill's lines summed per program × side × kind (contribution, discount, fine)."""
+    rows = (
+        BillLine.objects.filter(bill=bill)
+        .values("program", "side", "kind")
+        .annotate(n=Count("id"), amount=Sum("amount"))
+        .order_by()
+    )
+    totals = [
+        ProgramTotal(r["program"], r["side"], r["kind"], int(r["n"]), int(r["amount"] or 0))
+        for r in rows
+    ]
+    kind_order = ("contribution", "discount", "fine")
+    return sorted(
+        totals,
+        key=lambda t: (
+            PROGRAM_ORDER.index(t.program) if t.program in PROGRAM_ORDER else 99,
+            kind_order.index(t.kind) if t.kind in kind_order else 9,
+            SIDE_ORDER.index(t.side) if t.side in SIDE_ORDER else 9,
+        ),
+    )
+
+
+def member_rows(bill: Bill, *, offset: int, limit: int) -> tuple[int, list[MemberRow], list[str]]:
+    """One row per membership on the bill (paginated by membership id): KPJ, name, the base (wage or
+    declared income), its amount per program (sides and discounts summed) and total. Returns
+    (memberships on the bill, the rows, the programs present)."""
+    member_lines = BillLine.objects.filter(bill=bill, membership__isnull=False)
+    count = member_lines.values("membership_id").distinct().count()
+    page = list(
+        member_lines.values("membership_id")
+        .annotate(base=Max("base"), total=Sum("amount"))
+        .order_by("membership_id")[offset : offset + limit]
+    )
+    ids = [r["membership_id"] for r in page]
+    by_program: dict[int, dict[str, int]] = {i: {} for i in ids}
+    programs: set[str] = set()
+    for r in (
+        member_lines.filter(membership_id__in=ids)
+        .values("membership_id", "program")
+        .annotate(amount=Sum("amount"))
+        .order_by()
+    ):
+        by_program[r["membership_id"]][r["program"]] = int(r["amount"] or 0)
+        programs.add(r["program"])
+    people = {
+        m.pk: m for m in Membership.objects.filter(pk__in=ids).select_related("participant__person")
+    }
+    rows = [
+        MemberRow(
+            membership_id=r["membership_id"],
+            kpj_number=people[r["membership_id"]].participant.kpj_number,
+            name=people[r["membership_id"]].participant.person.name,
+            base=int(r["base"] or 0),
+            by_program=by_program[r["membership_id"]],
+            total=int(r["total"] or 0),
+        )
+        for r in page
+    ]
+    ordered = _ordered(programs, PROGRAM_ORDER)
+    for row in rows:
+        row.cells = [row.by_program.get(p) for p in ordered]
+    return count, rows, ordered
+
+
+def bill_detail(
+    *, user: User, bill_id: int, offset: int = 0, limit: int = 50, audit_action: str = "view"
+) -> BillDetail:
+    """A bill with its totals per program × side and one page of membership rows. Audited: VIEW
+    (page, API) or EXPORT (PDF)."""
+    bill = bill_in_scope(user=user, bill_id=bill_id)
+    totals = program_totals(bill)
+    sums: dict[str, int] = {}
+    for t in totals:
+        sums[t.program] = sums.get(t.program, 0) + t.amount
+    members, rows, programs = member_rows(bill, offset=max(0, offset), limit=limit)
+    audit.record(
+        action=audit_action,
+        actor=user,
+        obj=bill,
+        changes={
+            "number": bill.number,
+            "payer": bill.payer.virtual_account,
+            "memberships_shown": len(rows),
+            **({"format": "pdf"} if audit_action == AuditEvent.Action.EXPORT else {}),
+        },
+    )
+    return BillDetail(
+        bill=bill,
+        totals=totals,
+        program_sums={p: sums[p] for p in _ordered(sums, PROGRAM_ORDER)},
+        members=members,
+        member_rows=rows,
+        programs=programs,
+        member_offset=max(0, offset),
+    )
+
+
+# -------------------------------------------------------------------------------------------- runs
+
+
+def runs_in_scope(*, user: User) -> QuerySet[BillingRun]:
+    """Billing runs the user may see (no personal data: staff see all runs of their offices)."""
+    return (
+        scope_queryset(user, BillingRun.objects.all())
+        .select_related("office")
+        .order_by("-started_at", "-id")
+    )
+
+
+def run_in_scope(*, user: User, run_id: int) -> BillingRun:
+    if not 0 < run_id < 2**63:
+        raise NotFound(_("Proses penagihan tidak ditemukan."), field="run_id")
+    run = runs_in_scope(user=user).filter(pk=run_id).first()
+    if run is None:
+        raise NotFound(_("Proses penagihan tidak ditemukan."), field="run_id")
+    return run
+
+
+def held_locks() -> list[BillingLock]:
+    """The month locks held now (one per month at most), with holder, reason and heartbeat."""
+    return list(BillingLock.objects.select_related("run", "run__office").order_by("month"))
+
+
+def offices_for_filter(user: User) -> list[Office]:
+    """Branch offices offered in the office filters (the user's own office only for a branch
+    officer of a branch)."""
+    qs = Office.objects.filter(kind="branch").order_by("name")
+    scope = getattr(user, "scope", None)
+    office = getattr(scope, "office", None) if scope is not None else None
+    if office is not None and office.kind != "regional":
+        qs = qs.filter(pk=office.pk)
+    return list(qs)

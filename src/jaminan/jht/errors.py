@@ -1,0 +1,47 @@
+"""Domain errors of JHT: a stable ``code``, the ``field`` at fault and a message in the user's
+language. The API maps ``status``: 404 not found, 409 conflict, 422 everything else."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+
+class JhtError(Exception):
+    code = "jht_error"
+    status = 422
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code is not None:
+            self.code = code
+
+
+class WithdrawalNotAllowed(JhtError):
+    """A condition of the withdrawal reason does not hold (the code says which)."""
+
+    code = "jht_not_allowed"
+
+
+class ReturnRateMissing(JhtError):
+    """A year whose return is needed has not been declared (entered by an administrator)."""
+
+    code = "jht_return_missing"
+
+
+class InvalidValue(JhtError):
+    code = "invalid"
+
+
+class Conflict(JhtError):
+    status = 409
+    code = "conflict"
+
+
+class NotFound(JhtError):
+    status = 404
+    code = "not_found"
+
+    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
+        super().__init__(_("Data tidak ditemukan.") if message is None else message, field=field)

@@ -1,0 +1,206 @@
+"""Sponsor endpoints: sponsors, programs, beneficiaries (list/create), budget, donations, upload,
+alerts, end; scoping for a sponsor user; JSON errors {code, message, field}."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from jaminan.accounts.roles import Role
+from jaminan.contributions import ledger
+from jaminan.contributions.models import Beneficiary, Sponsor
+from tests.contributions.test_sponsors import neighbour
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def api(admin_user: Any, token_for: Callable[[Any], str]) -> Client:
+    return Client(headers={"Authorization": f"Bearer {token_for(admin_user)}"})
+
+
+def _person(serial: int) -> dict[str, Any]:
+    n = neighbour(serial)
+    return {"nik": n.nik, "name": n.name, "birth_date": n.birth_date.isoformat(), "sex": n.sex}
+
+
+def test_sponsor_program_beneficiaries_flow(api: Client, reference: None) -> None:
+    response = api.post(
+        f"{API}/sponsors",
+        {"kind": "regency", "name": "Pemerintah Kabupaten Kutai Kartanegara", "regency": "64.02"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    code = response.json()["code"]
+    assert code.startswith("APBD-") and response.json()["government_funded"] is True
+
+    response = api.post(
+        f"{API}/sponsors/{code}/programs",
+        {
+            "name": "Pekerja Rentan 2022",
+            "start_month": "2022-01",
+            "end_month": "2022-03",
+            "budget_ceiling": 2 * 3 * 16_800,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    program_id = response.json()["id"]
+    assert response.json()["declared_income"] == 1_000_000
+
+    url = f"{API}/sponsors/{code}/programs/{program_id}/beneficiaries"
+    # The program ended in 2022: no new beneficiary today.
+    closed = api.post(url, _person(1), content_type="application/json")
+    assert closed.status_code == 409 and closed.json()["code"] == "program_closed"
+
+    response = api.post(
+        f"{API}/sponsors/{code}/programs",
+        {
+            "name": "Pekerja Rentan 2099",
+            "start_month": "2099-01",
+            "end_month": "2099-01",
+            "budget_ceiling": 16_800,
+        },
+        content_type="application/json",
+    )
+    program_id = response.json()["id"]
+    url = f"{API}/sponsors/{code}/programs/{program_id}/beneficiaries"
+    created = api.post(url, _person(1), content_type="application/json")
+    assert created.status_code == 201, created.content
+    assert created.json()["start_date"] == "2099-01-01"
+    over = api.post(url, _person(2), content_type="application/json")
+    assert over.status_code == 409
+    assert over.json() == {
+        "code": "budget_exceeded",
+        "message": over.json()["message"],
+        "field": "budget_ceiling",
+    }
+    listing = api.get(url)
+    assert listing.json()["count"] == 1 and listing.json()["items"][0]["name"] == "Tetangga 1"
+
+    detail = api.get(f"{API}/sponsors/{code}").json()
+    assert detail["people_covered"] == 1
+    assert detail["committed"] == 16_800
+    assert detail["budget_used"] == 0
+    assert detail["virtual_account"].startswith("88893")
+    assert {p["id"] for p in detail["programs"]} == {program_id, program_id - 1}
+    assert api.get(f"{API}/sponsors/{code}/programs").json()["count"] == 2
+    assert api.get(f"{API}/sponsors/NOPE-1").status_code == 404
+    assert api.get(f"{API}/sponsors/{code}/programs/999999").status_code == 404
+
+    ended = api.post(f"{API}/sponsors/{code}/programs/{program_id}/end")
+    assert ended.status_code == 200 and ended.json()["status"] == "cancelled"
+    assert ledger.check().ok
+
+
+def test_budget_endpoint(api: Client) -> None:
+    response = api.post(
+        f"{API}/sponsors/budget",
+        {"workers": 35_440, "months": 3, "start_month": "2022-01"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert response.json()["total"] == 1_786_176_000
+    response = api.post(
+        f"{API}/sponsors/budget",
+        {"workers": 2, "months": 12, "start_month": "2026-01", "government_funded": False},
+        content_type="application/json",
+    )
+    assert response.json()["total"] == 252_000
+    assert [m["total"] for m in response.json()["per_worker"]] == [16_800] * 3 + [8_400] * 9
+    bad = api.post(
+        f"{API}/sponsors/budget",
+        {"workers": 1, "months": 0, "start_month": "2026-13"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid"
+
+
+def test_donation_endpoint(api: Client, reference: None) -> None:
+    response = api.post(
+        f"{API}/sponsors/donations",
+        {
+            "donor_name": "Hj. Rahmawati",
+            "contact_phone": "081255551234",
+            "regency": "64.02",
+            "start_month": "2099-01",
+            "months": 12,
+            "neighbours": [_person(61), _person(62)],
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["total"] == 2 * 12 * 16_800
+    assert body["sponsor"]["kind"] == "individual"
+    assert len(body["beneficiaries"]) == 2
+    assert body["virtual_account"].startswith("88893")
+
+
+def test_upload_and_scoping(
+    api: Client,
+    reference: None,
+    make_user: Callable[..., Any],
+    token_for: Callable[[Any], str],
+) -> None:
+    code = api.post(
+        f"{API}/sponsors",
+        {"kind": "csr", "name": "PT Peduli Kaltim", "regency": "64.02"},
+        content_type="application/json",
+    ).json()["code"]
+    program_id = api.post(
+        f"{API}/sponsors/{code}/programs",
+        {
+            "name": "CSR 2099",
+            "start_month": "2099-01",
+            "end_month": "2099-03",
+            "budget_ceiling": 10**7,
+        },
+        content_type="application/json",
+    ).json()["id"]
+    n = neighbour(71)
+    content = (
+        f"nik,nama,tanggal_lahir,jenis_kelamin\n{n.nik},{n.name},{n.birth_date:%d/%m/%Y},P\n"
+    ).encode()
+    url = f"{API}/sponsors/{code}/programs/{program_id}/upload"
+    response = api.post(url, {"file": SimpleUploadedFile("d.csv", content), "dry_run": "true"})
+    assert response.status_code == 200, response.content
+    assert response.json()["accepted"] == 1 and not response.json()["applied"]
+    response = api.post(url, {"file": SimpleUploadedFile("d.csv", content)})
+    assert response.json()["applied"] and response.json()["cost"] == 3 * 16_800
+    bad = api.post(url, {"file": SimpleUploadedFile("d.csv", b"a,b\n")})
+    assert bad.status_code == 422 and bad.json()["code"] == "import_file"
+    assert Beneficiary.objects.count() == 1
+
+    other = Sponsor.objects.create(
+        code="LAIN-X", kind="other", name="Lain", office=Sponsor.objects.get(code=code).office
+    )
+    user = make_user(Role.SPONSOR_USER, "csr", sponsor_code=code)
+    client = Client(headers={"Authorization": f"Bearer {token_for(user)}"})
+    listing = client.get(f"{API}/sponsors").json()
+    assert [s["code"] for s in listing["items"]] == [code]
+    assert client.get(f"{API}/sponsors/{other.code}").status_code == 404
+    beneficiaries = client.get(f"{API}/sponsors/{code}/programs/{program_id}/beneficiaries").json()
+    assert beneficiaries["items"][0]["nik"] == n.nik[:4] + "********" + n.nik[-4:]
+    denied = client.post(
+        f"{API}/sponsors", {"kind": "csr", "name": "X"}, content_type="application/json"
+    )
+    assert denied.status_code == 403 and denied.json()["code"] == "forbidden"
+    balikpapan = make_user(Role.BRANCH_OFFICER, "petugas-bpp")  # KC Balikpapan: not Kukar
+    officer = Client(headers={"Authorization": f"Bearer {token_for(balikpapan)}"})
+    elsewhere = officer.post(
+        f"{API}/sponsors",
+        {"kind": "csr", "name": "PT Jauh", "regency": "64.02"},
+        content_type="application/json",
+    )
+    assert elsewhere.status_code == 403 and elsewhere.json()["field"] == "regency"
+    assert officer.get(f"{API}/sponsors/{code}").status_code == 404
+    alerts = client.get(f"{API}/sponsors/alerts", {"as_of": "2099-03-05"})
+    assert alerts.status_code == 200
+    assert alerts.json()[0]["losing_cover"] == 1 and alerts.json()[0]["days_left"] == 26

@@ -1,0 +1,278 @@
+"""Sponsor screens: list and sponsor page (budget used, remaining, people covered, alert), program page,
+forms (sponsor, program, beneficiary, upload), the budget calculator (HTMX) and the donor form."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from jaminan.accounts.models import AuditEvent
+from jaminan.accounts.roles import Role
+from jaminan.contributions import sponsors
+from jaminan.contributions.models import Beneficiary, Sponsor, SponsorshipProgram
+from jaminan.geo.models import Regency
+from jaminan.registry.models import Membership
+from tests.contributions.test_sponsors import neighbour, nik_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def kukar(reference: None) -> Regency:
+    return Regency.objects.select_related("branch_office").get(code="64.02")
+
+
+@pytest.fixture
+def this_month() -> date:
+    return timezone.localdate().replace(day=1)
+
+
+@pytest.fixture
+def program(kukar: Regency, this_month: date) -> SponsorshipProgram:
+    """A regency program whose last month is this month (so its alert shows), two beneficiaries."""
+    sponsor = sponsors.create_sponsor(
+        kind=Sponsor.Kind.REGENCY, name="Pemerintah Kabupaten Kutai Kartanegara", regency=kukar
+    )
+    program = sponsors.create_program(
+        sponsor=sponsor,
+        name="Pekerja Rentan Kukar",
+        start_month=this_month,
+        end_month=this_month,
+        budget_ceiling=10 * 16_800,
+    )
+    for serial in (1, 2):
+        sponsors.enrol_beneficiary(program=program, person=neighbour(serial))
+    return program
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_sponsor_list_and_page(
+    program: SponsorshipProgram,
+    admin_user: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    client = client_for(admin_user)
+    for i in range(5):
+        sponsors.create_sponsor(
+            kind=Sponsor.Kind.CSR, name=f"PT Peduli {i}", regency=program.sponsor.regency
+        )
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("contributions:sponsors"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert program.sponsor.code in html and "PT Peduli 4" in html
+    assert "Rp168.000" in html  # the regency's ceiling
+    response = client.get(reverse("contributions:sponsors"), {"jenis": "regency"})
+    assert "PT Peduli" not in response.content.decode()
+
+    response = client.get(reverse("contributions:sponsor", args=[program.sponsor.code]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="people-covered">2<' in html
+    assert 'id="budget-used">Rp0<' in html
+    assert 'id="budget-remaining">Rp168.000<' in html
+    assert 'id="budget-committed">Rp33.600<' in html
+    assert program.sponsor.payer_account.virtual_account in html
+    assert f'id="alert-{program.pk}"' in html and "Tetangga 1" in html
+    assert AuditEvent.objects.filter(
+        action="view", object_type="contributions.Beneficiary"
+    ).exists()
+
+
+def test_program_page_lists_beneficiaries(
+    program: SponsorshipProgram, admin_user: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(admin_user)
+    url = reverse("contributions:program", args=[program.sponsor.code, program.pk])
+    with django_assert_max_num_queries(16):
+        response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Tetangga 1" in html and "Tetangga 2" in html
+    assert neighbour(1).nik in html  # the administrator sees the full NIK
+    assert 'id="committed">Rp33.600<' in html
+    events = AuditEvent.objects.filter(action="view", object_type="contributions.Beneficiary")
+    assert events.count() == 1
+
+
+def test_sponsor_user_sees_only_their_sponsor(
+    program: SponsorshipProgram, kukar: Regency, make_user: Callable[..., Any]
+) -> None:
+    other = sponsors.create_sponsor(kind=Sponsor.Kind.CSR, name="PT Lain", regency=kukar)
+    user = make_user(Role.SPONSOR_USER, "pemkab-kukar", sponsor_code=program.sponsor.code)
+    client = client_for(user)
+    html = client.get(reverse("contributions:sponsors")).content.decode()
+    assert program.sponsor.code in html and other.code not in html
+    assert client.get(reverse("contributions:sponsor", args=[other.code])).status_code == 404
+    page = client.get(reverse("contributions:program", args=[program.sponsor.code, program.pk]))
+    assert page.status_code == 200
+    assert neighbour(1).nik not in page.content.decode()  # masked for a sponsor user
+    assert client.get(reverse("contributions:sponsor-create")).status_code == 403
+    assert client.get(reverse("contributions:donate")).status_code == 403
+    employer_user = make_user(Role.EMPLOYER_USER, "pemberi-kerja")
+    assert client_for(employer_user).get(reverse("contributions:sponsors")).status_code == 403
+    assert Client().get(reverse("contributions:sponsors")).status_code == 302
+
+
+def test_create_sponsor_and_program_forms(
+    kukar: Regency, make_user: Callable[..., Any], this_month: date
+) -> None:
+    officer = make_user(Role.BRANCH_OFFICER, "petugas-kukar", office=kukar.branch_office)
+    client = client_for(officer)
+    response = client.post(
+        reverse("contributions:sponsor-create"),
+        {"kind": "village", "name": "Pemerintah Desa Loa Kulu", "regency": kukar.pk},
+    )
+    sponsor = Sponsor.objects.get(name="Pemerintah Desa Loa Kulu")
+    assert response.status_code == 302 and sponsor.code.startswith("DESA-")
+    url = reverse("contributions:program-create", args=[sponsor.code])
+    one_month = sponsors.monthly_amount(this_month, 1_000_000, False).total  # APBDes: discounted
+    bad = client.post(
+        url,
+        {
+            "name": "Desa 2026",
+            "start_month": "2026-05",
+            "end_month": "2026-04",
+            "budget_ceiling": "1.000.000",
+        },
+    )
+    assert bad.status_code == 200 and "Bulan terakhir sebelum bulan mulai" in bad.content.decode()
+    response = client.post(
+        url,
+        {
+            "name": "Desa 2026",
+            "start_month": f"{this_month:%Y-%m}",
+            "end_month": f"{this_month:%Y-%m}",
+            "budget_ceiling": str(one_month),
+        },
+    )
+    program = SponsorshipProgram.objects.get(name="Desa 2026")
+    assert response.status_code == 302
+    assert program.budget_ceiling == one_month and program.declared_income == 1_000_000
+
+    enrol = reverse("contributions:program-enrol", args=[sponsor.code, program.pk])
+    facts = neighbour(7)
+    post = {
+        "nik": facts.nik,
+        "name": facts.name,
+        "birth_date": facts.birth_date.isoformat(),
+        "sex": facts.sex,
+    }
+    assert client.post(enrol, post).status_code == 302
+    assert Beneficiary.objects.filter(program=program).count() == 1
+    second = neighbour(8)
+    response = client.post(
+        enrol,
+        {**post, "nik": second.nik, "name": second.name},
+    )
+    assert response.status_code == 200
+    assert "Pagu anggaran terlampaui" in response.content.decode()
+
+
+def test_upload_page(program: SponsorshipProgram, admin_user: Any) -> None:
+    client = client_for(admin_user)
+    url = reverse("contributions:program-upload", args=[program.sponsor.code, program.pk])
+    birth = date(1979, 2, 3)
+    content = (
+        "nik,nama,tanggal_lahir,jenis_kelamin\n"
+        f"{nik_for(birth, serial=1)},Ani,1979-02-03,L\n"
+        "6402,Salah,1979-02-03,L\n"
+    ).encode()
+    response = client.post(
+        url,
+        {"file": SimpleUploadedFile("daftar.csv", content, "text/csv"), "dry_run": "on"},
+    )
+    html = response.content.decode()
+    assert "accepted 1, rejected 1, unchanged 0" in html and "nik_invalid" in html
+    assert Beneficiary.objects.filter(program=program).count() == 2
+    response = client.post(url, {"file": SimpleUploadedFile("daftar.csv", content, "text/csv")})
+    assert "Disimpan: 1 penerima manfaat baru." in response.content.decode()
+    assert Beneficiary.objects.filter(program=program).count() == 3
+    template = client.get(
+        reverse("contributions:program-template", args=[program.sponsor.code, program.pk])
+    )
+    assert template.content.decode().startswith("nik,nama,tanggal_lahir,jenis_kelamin\n")
+
+
+def test_end_program_button(program: SponsorshipProgram, admin_user: Any) -> None:
+    client = client_for(admin_user)
+    url = reverse("contributions:program-end", args=[program.sponsor.code, program.pk])
+    response = client.post(url)
+    assert response.status_code == 302
+    program.refresh_from_db()
+    assert program.status in (
+        SponsorshipProgram.Status.ENDED,
+        SponsorshipProgram.Status.CANCELLED,
+    )
+    assert not Membership.objects.filter(
+        sponsorship__program=program, end_date__isnull=True
+    ).exists()
+
+
+def test_budget_calculator_htmx(admin_user: Any) -> None:
+    client = client_for(admin_user)
+    url = reverse("contributions:sponsor-budget")
+    page = client.get(url)
+    assert page.status_code == 200 and 'id="budget-form"' in page.content.decode()
+    response = client.get(
+        url,
+        {"workers": "35440", "months": "3", "start_month": "2022-01", "kind": "regency"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert "<html" not in html
+    assert 'id="budget-total">Rp1.786.176.000<' in html
+    response = client.get(
+        url,
+        {"workers": "2", "months": "12", "start_month": "2026-01", "kind": "individual"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert 'id="budget-total">Rp252.000<' in response.content.decode()
+    bad = client.get(url, {"workers": "-1", "months": "0", "start_month": "x", "kind": "?"})
+    assert bad.status_code == 200 and 'id="budget-errors"' in bad.content.decode()
+
+
+def test_donor_form(kukar: Regency, admin_user: Any, this_month: date) -> None:
+    client = client_for(admin_user)
+    url = reverse("contributions:donate")
+    assert client.get(url).status_code == 200
+    a, b = neighbour(51, sex="L"), neighbour(52)
+    data = {
+        "donor_name": "Hj. Rahmawati",
+        "contact_phone": "081255551234",
+        "regency": kukar.pk,
+        "start_month": f"{this_month:%Y-%m}",
+        "months": "3",
+    }
+    for i, n in enumerate((a, b)):
+        data |= {
+            f"nik_{i}": n.nik,
+            f"name_{i}": n.name,
+            f"birth_date_{i}": n.birth_date.isoformat(),
+            f"sex_{i}": n.sex,
+        }
+    bad = client.post(url, {**data, "sex_1": "L"})
+    assert bad.status_code == 200 and "tidak sesuai dengan NIK" in bad.content.decode()
+    response = client.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    sponsor = Sponsor.objects.get(name="Hj. Rahmawati")
+    assert sponsor.kind == Sponsor.Kind.INDIVIDUAL
+    months = sponsors.months_of(this_month, sponsors.add_months(this_month, 2))
+    expected = 2 * sum(sponsors.monthly_amount(m, 1_000_000, False).total for m in months)
+    assert f'id="donor-total">Rp{expected:,}<'.replace(",", ".") in html
+    assert sponsor.payer_account.virtual_account in html
+    assert "Rp16.800" in html
+    assert Beneficiary.objects.filter(program__sponsor=sponsor).count() == 2
