@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from jaminan.accounts.models import AuditEvent
+from jaminan.claims.models import BenefitPayment
 from jaminan.contributions import ledger
 from jaminan.contributions.billing import ensure_payer_account, run_billing
 from jaminan.contributions.models import Allocation, Bill
@@ -32,6 +33,7 @@ FIELDS = (
     "bills",
     "billed_amount",
     "collected_amount",
+    *services.CLAIM_FIELDS,
 )
 
 
@@ -90,6 +92,29 @@ def direct(month: date) -> dict[tuple[int, str], dict[str, int]]:
     for a in Allocation.objects.filter(allocated_on__gte=month, allocated_on__lte=end):
         key = (_bill_regency(a.bill), a.bill.segment)
         money[key]["collected_amount"] += a.amount
+    # Claims: a claim counts in the month of its first payment other than a scholarship; amounts
+    # are the payments of the month; scholarship payments are counted and summed on their own.
+    first_paid: dict[int, date] = {}
+    for p in BenefitPayment.objects.exclude(component="scholarship"):
+        first_paid[p.claim_id] = min(first_paid.get(p.claim_id, p.paid_on), p.paid_on)
+    counted: set[int] = set()
+    for p in BenefitPayment.objects.filter(paid_on__gte=month, paid_on__lte=end).select_related(
+        "claim__membership__employer",
+        "claim__membership__project",
+        "claim__membership__participant__person",
+        "claim__membership__office",
+    ):
+        membership = p.claim.membership
+        key = (_membership_regency(membership), membership.segment)
+        if p.component == "scholarship":
+            money[key]["scholarships"] += 1
+            money[key]["scholarships_amount"] += p.amount
+            continue
+        program = p.claim.claim_type
+        money[key][f"claims_{program}_amount"] += p.amount
+        if first_paid[p.claim_id] >= month and p.claim_id not in counted:
+            counted.add(p.claim_id)
+            money[key][f"claims_{program}"] += 1
     result: dict[tuple[int, str], dict[str, int]] = {}
     for key in set(sets) | set(money):
         row = {name: len(sets[key][name]) for name in FIELDS[:6]}

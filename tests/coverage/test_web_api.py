@@ -108,16 +108,12 @@ def test_report_downloads_open_and_contain_the_figures(
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert pdf.content.rstrip().endswith(b"%%EOF")
     # The text the PDF lays out (no PDF text extractor among the dependencies).
-    from jaminan.coverage.report import build, svg_bars
-    from jaminan.coverage.selectors import SEGMENTS, SYSTEM
+    from jaminan.coverage.report import build, pdf_context
+    from jaminan.coverage.selectors import SYSTEM
     from jaminan.web.pdf import render_html
 
-    data = build(user=SYSTEM, as_of=date(2026, 1, 1)).data
-    chart = svg_bars(
-        [r["name"] for r in data["breakdown"]], [r["active"] for r in data["breakdown"]]
-    )
     html = render_html(
-        "coverage/report_pdf.html", {"r": data, "chart": chart, "segments": SEGMENTS}
+        "coverage/report_pdf.html", pdf_context(build(user=SYSTEM, as_of=date(2026, 1, 1)))
     )
     assert "Kalimantan Timur" in html and "7.996.826" in html and ">6<" in html
     as_json = analyst.get("/cakupan/laporan.json?as_of=2026-01&area=64").json()

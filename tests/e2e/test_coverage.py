@@ -54,6 +54,11 @@ def test_dashboard_and_map(
         "2026-01",
     ]
     assert page.evaluate("window.jaminanCharts.areas.data.datasets[0].data") == [0, 0, 0, 6, 0]
+    # Claims paid by program (none in this population): six bars, JHT … scholarships.
+    page.wait_for_selector("#claims-chart[data-rendered=true]")
+    assert page.evaluate("window.jaminanCharts.claims.data.labels.length") == 6
+    assert page.evaluate("window.jaminanCharts.claims.data.datasets[0].data") == [0] * 6
+    assert page.locator("#claims-table tbody tr").count() == 6
     rows = page.locator("#coverage-table tbody tr")
     assert rows.count() == 5
     # Drill into Kalimantan Timur: its ten regencies.

@@ -105,6 +105,18 @@ class CoverageRowOut(Schema):
     bills: int
     billed_amount: int
     collected_amount: int
+    claims_jht: int
+    claims_jht_amount: int
+    claims_jkk: int
+    claims_jkk_amount: int
+    claims_jkm: int
+    claims_jkm_amount: int
+    claims_jp: int
+    claims_jp_amount: int
+    claims_jkp: int
+    claims_jkp_amount: int
+    scholarships: int
+    scholarships_amount: int
     segments: dict[str, int]
     year_ago_active: int | None
     growth_pct: float | None
@@ -144,6 +156,8 @@ class SeriesPoint(Schema):
     PMI: int
     billed: int
     collected: int
+    claims: int = Field(0, description="klaim dibayar (semua program, bulan pembayaran pertama)")
+    claims_amount: int = Field(0, description="manfaat klaim dibayar dalam bulan (Rp)")
 
 
 class ReportQuery(Schema):

@@ -21,7 +21,14 @@ class CoverageSnapshot(models.Model):
     provincial or regency government sponsor (APBD); ``state_staff``: active PU members of state
     organisers (non-ASN government staff). Money: ``billed_amount`` of the bills for the month
     (``bills`` of them), ``collected_amount`` allocated to bills during the month (any bill month).
-    Claims are not snapshotted yet (the claims app does not exist).
+    Claims (``claims_<program>`` and ``claims_<program>_amount`` for JHT, JKK, JKM, JP, JKP;
+    ``scholarships``/``scholarships_amount``): benefit payments (claims.BenefitPayment) paid in the
+    month, by the regency of the claim's membership (same fallback as participants) and its
+    segment. A claim counts once, in the month of its first payment (JKP instalments paid in later
+    months add to the amount of those months, not to the count); the amount is the money paid in the
+    month. Scholarship payments are not part of the JKM/JKK figures: ``scholarships`` counts the
+    scholarship payments (one per child × level × school year) and their amount. Pensions paid
+    monthly from the pension roll are not claim payments (only a JP lump sum is).
     """
 
     month = models.DateField(_("bulan"))
@@ -38,6 +45,18 @@ class CoverageSnapshot(models.Model):
     bills = models.BigIntegerField(_("tagihan terbit"), default=0)
     billed_amount = models.BigIntegerField(_("iuran ditagih (Rp)"), default=0)
     collected_amount = models.BigIntegerField(_("iuran diterima (Rp)"), default=0)
+    claims_jht = models.BigIntegerField(_("klaim JHT dibayar"), default=0)
+    claims_jht_amount = models.BigIntegerField(_("manfaat JHT dibayar (Rp)"), default=0)
+    claims_jkk = models.BigIntegerField(_("klaim JKK dibayar"), default=0)
+    claims_jkk_amount = models.BigIntegerField(_("manfaat JKK dibayar (Rp)"), default=0)
+    claims_jkm = models.BigIntegerField(_("klaim JKM dibayar"), default=0)
+    claims_jkm_amount = models.BigIntegerField(_("manfaat JKM dibayar (Rp)"), default=0)
+    claims_jp = models.BigIntegerField(_("klaim JP dibayar"), default=0)
+    claims_jp_amount = models.BigIntegerField(_("manfaat JP dibayar (Rp)"), default=0)
+    claims_jkp = models.BigIntegerField(_("klaim JKP dibayar"), default=0)
+    claims_jkp_amount = models.BigIntegerField(_("manfaat JKP dibayar (Rp)"), default=0)
+    scholarships = models.BigIntegerField(_("beasiswa dibayar"), default=0)
+    scholarships_amount = models.BigIntegerField(_("beasiswa dibayar (Rp)"), default=0)
     refreshed_at = models.DateTimeField(_("diperbarui"))
 
     class Meta:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from jaminan.coverage import selectors
 from jaminan.coverage.selectors import User, scoped
+from jaminan.coverage.services import CLAIM_PROGRAMS
 from jaminan.geo.models import Province, PublishedFigure, Regency, WorkforceStat
 
 DENOMINATOR = re.compile(r"employed population|labour force|potential workers|workforce", re.I)
@@ -422,6 +423,14 @@ RECORD_METRICS: dict[str, tuple[str, str | None]] = {
     "APBD-funded vulnerable workers": ("budget_funded", None),
     "contributions received (penerimaan iuran)": ("collected_year", None),
     "coverage": ("coverage_pct", None),
+    # Claims of a year (figures dated ``YYYY``): the year to date of the latest snapshot that year.
+    "claims paid - all programmes (count)": ("claims_year", "count:total"),
+    "claims paid - all programmes": ("claims_year", "amount:total"),
+    **{
+        f"claims {p.upper()} ({what})": ("claims_year", f"{what[:6]}:{p}")
+        for p in CLAIM_PROGRAMS
+        for what in ("count", "amount")
+    },
 }
 
 
@@ -468,6 +477,19 @@ def _record_month(text: str) -> date | None:
     return selectors.latest_month(date(months // 12, months % 12 + 1, 1))
 
 
+def _claims_of_year(user: User, code: str, month: date, period: str, spec: str) -> Decimal | None:
+    """Claims paid in the year ``period`` (``YYYY``) from January to ``month`` (the latest snapshot
+    of that year); None for a figure of another kind of period or without a snapshot that year."""
+    if not re.fullmatch(r"\d{4}", period) or month.year != int(period):
+        return None
+    what, program = spec.split(":")
+    block = selectors.claims(user=user, area=code, month=month)["year_to_date"]
+    if program == "total":
+        return Decimal(block["total"][what])
+    found = [p for p in block["programs"] if p["program"] == program]
+    return Decimal(found[0][what])
+
+
 def comparisons(*, user: User, basis: str = "bpjs") -> list[Comparison]:
     """The published figures the record can speak to, each beside the record's value for the same
     area at the latest snapshot on or before the figure's date (None: no snapshot yet)."""
@@ -507,6 +529,8 @@ def comparisons(*, user: User, basis: str = "bpjs") -> list[Comparison]:
                         for entry in selectors.series(user=user, area=code, months=12, until=month)
                     )
                 )
+            elif name == "claims_year":
+                record = _claims_of_year(user, code, month, fig.date, str(segment))
             elif segment is not None:
                 record = Decimal(row.segments.get(segment, 0))
             else:

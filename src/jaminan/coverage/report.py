@@ -1,9 +1,8 @@
 """The regional office's coverage report for a month and area, from the snapshots: participants by
 segment, coverage against the chosen denominator (with its source), the uncovered gap, growth,
 employers, non-ASN staff and budget-funded vulnerable workers, contributions billed and collected,
-PLKK; as a dict (JSON), XLSX (with a chart) or PDF (WeasyPrint, with an SVG chart).
-
-Claims figures are not in the report yet: the claims app does not exist."""
+PLKK, claims paid by program (count and amount) and scholarships for the month and the year to
+date; as a dict (JSON), XLSX (with charts) or PDF (WeasyPrint, with SVG charts)."""
 
 from __future__ import annotations
 
@@ -94,7 +93,7 @@ def build(*, user: User, as_of: date, area: str | None = None, basis: str = "bpj
             "growth_pct": selectors.percent(collected_ytd - collected_prev_ytd, collected_prev_ytd),
         },
         "plkk": {"count": plkk, "as_of": plkk_as_of},
-        "claims": None,
+        "claims": selectors.claims(user=user, area=scope.code, month=month),
         "breakdown": [row.as_dict() for row in breakdown],
         "trend": [
             {**{k: v for k, v in r.items() if k != "month"}, "month": f"{r['month']:%Y-%m}"}
@@ -163,11 +162,13 @@ def to_xlsx(report: Report) -> bytes:
         [t["month"], *[t.get(s, 0) for s in SEGMENTS], t["billed"], t["collected"]]
         for t in d["trend"]
     ]
+    claims_headers, claims_rows = claims_table(d["claims"])
     content = exports.to_xlsx(
         [
             (_("Ringkasan"), [_("Ukuran"), _("Nilai")], summary_rows),
             (_("Rincian"), breakdown_headers, breakdown_rows),
             (_("Tren"), trend_headers, trend_rows),
+            (_("Klaim"), claims_headers, claims_rows),
         ]
     )
     # Add a bar chart of participants by area to the breakdown sheet.
@@ -181,9 +182,61 @@ def to_xlsx(report: Report) -> bytes:
         chart.add_data(values, titles_from_data=True)
         chart.set_categories(labels)
         sheet.add_chart(chart, "N2")
+    claims_sheet = workbook.worksheets[3]
+    claims_chart = BarChart()
+    claims_chart.title = _("Manfaat dibayar sejak Januari (Rp)")
+    programs = len(claims_rows) - 1  # without the total row
+    claims_chart.add_data(
+        Reference(claims_sheet, min_col=5, min_row=1, max_row=programs + 1), titles_from_data=True
+    )
+    claims_chart.set_categories(Reference(claims_sheet, min_col=1, min_row=2, max_row=programs + 1))
+    claims_sheet.add_chart(claims_chart, "H2")
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def claims_table(claims: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """Claims by program, then scholarships, then the claims' total: count and amount of the month
+    and of the year to date (the XLSX sheet and the PDF table)."""
+    headers = [
+        _("Program"),
+        f"{_('Klaim')} {claims['month']['last_month']}",
+        f"{_('Manfaat (Rp)')} {claims['month']['last_month']}",
+        f"{_('Klaim')} {claims['year_to_date']['first_month']}–{claims['year_to_date']['last_month']}",
+        f"{_('Manfaat (Rp)')} "
+        f"{claims['year_to_date']['first_month']}–{claims['year_to_date']['last_month']}",
+    ]
+    month, ytd = claims["month"], claims["year_to_date"]
+    rows: list[list[Any]] = [
+        [
+            str(selectors.CLAIM_LABELS[m["program"]]),
+            m["count"],
+            m["amount"],
+            y["count"],
+            y["amount"],
+        ]
+        for m, y in zip(month["programs"], ytd["programs"], strict=True)
+    ]
+    rows.append(
+        [
+            str(selectors.CLAIM_LABELS["scholarship"]),
+            month["scholarships"]["count"],
+            month["scholarships"]["amount"],
+            ytd["scholarships"]["count"],
+            ytd["scholarships"]["amount"],
+        ]
+    )
+    rows.append(
+        [
+            _("Jumlah klaim (tanpa beasiswa)"),
+            month["total"]["count"],
+            month["total"]["amount"],
+            ytd["total"]["count"],
+            ytd["total"]["amount"],
+        ]
+    )
+    return headers, rows
 
 
 def svg_bars(labels: list[str], values: list[int], width: int = 640, bar: int = 16) -> str:
@@ -216,12 +269,26 @@ def _escape(text: str) -> str:
 def to_pdf(report: Report, language: str = "id") -> bytes:
     from jaminan.web.pdf import render_pdf
 
-    d = report.data
     with translation.override(language):
-        chart = svg_bars([r["name"] for r in d["breakdown"]], [r["active"] for r in d["breakdown"]])
-        return render_pdf(
-            "coverage/report_pdf.html", {"r": d, "chart": chart, "segments": SEGMENTS}
-        )
+        return render_pdf("coverage/report_pdf.html", pdf_context(report))
+
+
+def pdf_context(report: Report) -> dict[str, Any]:
+    """The template context of the PDF (charts as inline SVG)."""
+    d = report.data
+    chart = svg_bars([r["name"] for r in d["breakdown"]], [r["active"] for r in d["breakdown"]])
+    claims_headers, claims_rows = claims_table(d["claims"])
+    claims_chart = svg_bars(
+        [row[0] for row in claims_rows[:-1]], [row[4] for row in claims_rows[:-1]]
+    )
+    return {
+        "r": d,
+        "chart": chart,
+        "segments": SEGMENTS,
+        "claims_headers": claims_headers,
+        "claims_rows": claims_rows,
+        "claims_chart": claims_chart,
+    }
 
 
 def render(report: Report, fmt: str, language: str = "id") -> bytes:

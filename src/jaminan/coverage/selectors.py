@@ -12,14 +12,19 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Max, Model, QuerySet, Sum
+from django.db.models import Max, Model, Q, QuerySet, Sum
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from jaminan.accounts.scoping import role_of, scope_queryset
 from jaminan.coverage.errors import CoverageError
 from jaminan.coverage.models import CoverageSnapshot, ServedRegency, SnapshotMonth
-from jaminan.coverage.services import add_months, first_of_month
+from jaminan.coverage.services import (
+    CLAIM_FIELDS,
+    CLAIM_PROGRAMS,
+    add_months,
+    first_of_month,
+)
 from jaminan.geo.models import FacilityCountStat, Province, Regency, WorkforceStat
 
 
@@ -69,7 +74,16 @@ FIGURES = (
     "bills",
     "billed_amount",
     "collected_amount",
+    *CLAIM_FIELDS,
 )
+CLAIM_LABELS = {
+    "jht": gettext_lazy("JHT: jaminan hari tua"),
+    "jkk": gettext_lazy("JKK: kecelakaan kerja"),
+    "jkm": gettext_lazy("JKM: kematian"),
+    "jp": gettext_lazy("JP: pensiun"),
+    "jkp": gettext_lazy("JKP: kehilangan pekerjaan"),
+    "scholarship": gettext_lazy("Beasiswa pendidikan anak"),
+}
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -413,7 +427,8 @@ def area_summary(
 def series(
     *, user: User, area: str | None = None, months: int = 24, until: date | None = None
 ) -> list[dict[str, Any]]:
-    """Active participants by segment per snapshotted month (for the trend chart)."""
+    """Active participants by segment, contributions billed and collected, claims paid (count and
+    amount, all programs) per snapshotted month (for the trend charts)."""
     scope_area = area_for(area)
     last = latest_month(until)
     if last is None:
@@ -425,15 +440,30 @@ def series(
     elif scope_area.level == "regency":
         qs = qs.filter(regency__code=scope_area.code)
     by_month: dict[date, dict[str, int]] = {}
-    for row in qs.values("month", "segment").annotate(
-        active=Sum("active"), collected=Sum("collected_amount"), billed=Sum("billed_amount")
-    ):
+    claim_sums = {f"sum_{f}": Sum(f) for f in CLAIM_FIELDS if f.startswith("claims_")}
+    rows: Any = qs.values("month", "segment").annotate(
+        active=Sum("active"),
+        collected=Sum("collected_amount"),
+        billed=Sum("billed_amount"),
+        **claim_sums,
+    )
+    for row in rows:
         entry = by_month.setdefault(
-            row["month"], {**dict.fromkeys(SEGMENTS, 0), "billed": 0, "collected": 0}
+            row["month"],
+            {
+                **dict.fromkeys(SEGMENTS, 0),
+                "billed": 0,
+                "collected": 0,
+                "claims": 0,
+                "claims_amount": 0,
+            },
         )
         entry[row["segment"]] = entry.get(row["segment"], 0) + (row["active"] or 0)
         entry["billed"] += row["billed"] or 0
         entry["collected"] += row["collected"] or 0
+        for program in CLAIM_PROGRAMS:
+            entry["claims"] += row[f"sum_claims_{program}"] or 0
+            entry["claims_amount"] += row[f"sum_claims_{program}_amount"] or 0
     return [{"month": m, **by_month[m]} for m in sorted(by_month)]
 
 
@@ -454,3 +484,58 @@ def plkk_count(area: Area) -> tuple[int | None, str | None]:
         )
         return (stat.total, stat.as_of) if stat else (None, None)
     return None, None
+
+
+# ------------------------------------------------------------------------------------- claims
+
+
+def _claims_block(sums: dict[str, Any], prefix: str, first: date, last: date) -> dict[str, Any]:
+    programs: list[dict[str, Any]] = [
+        {
+            "program": program,
+            "label": str(CLAIM_LABELS[program]),
+            "count": sums[f"{prefix}claims_{program}"] or 0,
+            "amount": sums[f"{prefix}claims_{program}_amount"] or 0,
+        }
+        for program in CLAIM_PROGRAMS
+    ]
+    scholarships: dict[str, Any] = {
+        "program": "scholarship",
+        "label": str(CLAIM_LABELS["scholarship"]),
+        "count": sums[f"{prefix}scholarships"] or 0,
+        "amount": sums[f"{prefix}scholarships_amount"] or 0,
+    }
+    amount = sum(p["amount"] for p in programs)
+    return {
+        "first_month": f"{first:%Y-%m}",
+        "last_month": f"{last:%Y-%m}",
+        "programs": programs,
+        "scholarships": scholarships,
+        "total": {"count": sum(p["count"] for p in programs), "amount": amount},
+        "total_with_scholarships": amount + scholarships["amount"],
+    }
+
+
+def claims(*, user: User, area: str | None = None, month: date) -> dict[str, Any]:
+    """Claims paid per program and scholarships inside ``area`` from the snapshots, for ``month``
+    and for the year to date (January..``month``), in one query: ``{"month": block,
+    "year_to_date": block}``, each block ``{first_month, last_month, programs: [{program, label,
+    count, amount}…], scholarships: {…}, total: {count, amount}, total_with_scholarships}`` (the
+    total is the claims without scholarships). A claim counts in the month of its first payment;
+    amounts are the money paid in the period."""
+    month = first_of_month(month)
+    january = month.replace(month=1)
+    scope_area = area_for(area)
+    qs = scoped(user, CoverageSnapshot.objects.filter(month__gte=january, month__lte=month))
+    if scope_area.level == "province":
+        qs = qs.filter(regency__province__code=scope_area.code)
+    elif scope_area.level == "regency":
+        qs = qs.filter(regency__code=scope_area.code)
+    sums = qs.order_by().aggregate(
+        **{f"ytd_{f}": Sum(f) for f in CLAIM_FIELDS},
+        **{f"m_{f}": Sum(f, filter=Q(month=month)) for f in CLAIM_FIELDS},
+    )
+    return {
+        "month": _claims_block(sums, "m_", month, month),
+        "year_to_date": _claims_block(sums, "ytd_", january, month),
+    }

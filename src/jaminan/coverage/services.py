@@ -14,6 +14,7 @@ from django.db.models import Max, Min, Model, Sum
 from django.utils import timezone
 
 from jaminan.accounts import audit
+from jaminan.claims.models import BenefitPayment, Claim
 from jaminan.contributions.models import (
     Allocation,
     Beneficiary,
@@ -37,6 +38,16 @@ User = AbstractBaseUser | AnonymousUser | None
 #: How far back a plain refresh fills months that were never snapshotted (two years: enough for
 #: year-on-year growth; a month of the full population takes about 45 s on PostgreSQL).
 BACKFILL_MONTHS = 25
+
+#: Claim programs snapshotted (``claims_<program>`` and ``claims_<program>_amount``), in report order.
+CLAIM_PROGRAMS = ("jht", "jkk", "jkm", "jp", "jkp")
+#: The snapshot's claim columns, in the order of the INSERT.
+CLAIM_FIELDS = (
+    *(f for p in CLAIM_PROGRAMS for f in (f"claims_{p}", f"claims_{p}_amount")),
+    "scholarships",
+    "scholarships_amount",
+)
+SCHOLARSHIP = str(BenefitPayment.Component.SCHOLARSHIP)
 
 #: Sponsor kinds whose programs are paid from regional budgets (APBD).
 BUDGET_SPONSOR_KINDS = tuple(sorted(str(k) for k in Sponsor.GOVERNMENT_FUNDED))
@@ -70,7 +81,11 @@ def _t(model: type[Model]) -> str:
 def _snapshot_sql() -> str:
     """The INSERT … SELECT of one month. Parameters, in order: month, refreshed_at; memberships:
     end (active), start (new), end (ended), end, end, end, then end and start (the WHERE); bills:
-    month; allocations: start, end."""
+    month; allocations: start, end; benefit payments: start (earlier payments of the claim), start,
+    end.
+
+    Claims: a claim counts once, in the month of its first payment other than a scholarship (no
+    payment of the claim before the month); amounts are the payments made in the month."""
     membership_regency = (
         "COALESCE(pr.regency_id, e.regency_id, pe.address_regency_id, o.seat_regency_id)"
     )
@@ -79,6 +94,19 @@ def _snapshot_sql() -> str:
         "o.seat_regency_id)"
     )
     kinds = ", ".join(f"'{k}'" for k in BUDGET_SPONSOR_KINDS)
+    claim_columns = ", ".join(CLAIM_FIELDS)
+    claim_sums = ", ".join(f"SUM(x.{f})" for f in CLAIM_FIELDS)
+    no_claims = ", ".join(f"0 AS {f}" for f in CLAIM_FIELDS)
+    figures = []
+    for program in CLAIM_PROGRAMS:
+        own = f"c2.claim_type = '{program}' AND c2.component <> '{SCHOLARSHIP}'"
+        figures.append(
+            f"COUNT(DISTINCT CASE WHEN {own} AND c2.first_paid = 1 THEN c2.claim_id END)"
+        )
+        figures.append(f"COALESCE(SUM(CASE WHEN {own} THEN c2.amount END), 0)")
+    figures.append(f"COUNT(CASE WHEN c2.component = '{SCHOLARSHIP}' THEN 1 END)")
+    figures.append(f"COALESCE(SUM(CASE WHEN c2.component = '{SCHOLARSHIP}' THEN c2.amount END), 0)")
+    claim_figures = ",\n            ".join(figures)
     bill_joins = f"""
         JOIN {_t(PayerAccount)} pa ON pa.id = bl.payer_id
         JOIN {_t(Office)} o ON o.id = bl.office_id
@@ -89,10 +117,11 @@ def _snapshot_sql() -> str:
         LEFT JOIN {_t(Sponsor)} s ON s.id = pa.sponsor_id"""
     return f"""
     INSERT INTO {_t(CoverageSnapshot)} (month, regency_id, segment, active, new, ended, employers,
-        budget_funded, state_staff, bills, billed_amount, collected_amount, refreshed_at)
+        budget_funded, state_staff, bills, billed_amount, collected_amount, {claim_columns},
+        refreshed_at)
     SELECT %s, x.regency_id, x.segment, SUM(x.active), SUM(x.new), SUM(x.ended), SUM(x.employers),
         SUM(x.budget_funded), SUM(x.state_staff), SUM(x.bills), SUM(x.billed_amount),
-        SUM(x.collected_amount), %s
+        SUM(x.collected_amount), {claim_sums}, %s
     FROM (
         SELECT m.regency_id, m.segment,
             COUNT(DISTINCT CASE WHEN m.end_date IS NULL OR m.end_date > %s
@@ -106,7 +135,7 @@ def _snapshot_sql() -> str:
                 THEN m.participant_id END) AS budget_funded,
             COUNT(DISTINCT CASE WHEN (m.end_date IS NULL OR m.end_date > %s)
                 AND m.employer_kind = 'state_organiser' THEN m.participant_id END) AS state_staff,
-            0 AS bills, 0 AS billed_amount, 0 AS collected_amount
+            0 AS bills, 0 AS billed_amount, 0 AS collected_amount, {no_claims}
         FROM (
             SELECT {membership_regency} AS regency_id, ms.segment, ms.participant_id,
                 ms.employer_id, ms.start_date, ms.end_date, ms.payer,
@@ -125,7 +154,7 @@ def _snapshot_sql() -> str:
         GROUP BY m.regency_id, m.segment
         UNION ALL
         SELECT b2.regency_id, b2.segment, 0, 0, 0, 0, 0, 0,
-            COUNT(*), SUM(b2.amount), 0
+            COUNT(*), SUM(b2.amount), 0, {no_claims}
         FROM (
             SELECT {bill_regency} AS regency_id, bl.segment, bl.amount
             FROM {_t(Bill)} bl {bill_joins}
@@ -133,7 +162,7 @@ def _snapshot_sql() -> str:
         ) b2
         GROUP BY b2.regency_id, b2.segment
         UNION ALL
-        SELECT a2.regency_id, a2.segment, 0, 0, 0, 0, 0, 0, 0, 0, SUM(a2.amount)
+        SELECT a2.regency_id, a2.segment, 0, 0, 0, 0, 0, 0, 0, 0, SUM(a2.amount), {no_claims}
         FROM (
             SELECT {bill_regency} AS regency_id, bl.segment, al.amount
             FROM {_t(Allocation)} al
@@ -141,6 +170,27 @@ def _snapshot_sql() -> str:
             WHERE al.allocated_on >= %s AND al.allocated_on <= %s
         ) a2
         GROUP BY a2.regency_id, a2.segment
+        UNION ALL
+        SELECT c2.regency_id, c2.segment, 0, 0, 0, 0, 0, 0, 0, 0, 0, {claim_figures}
+        FROM (
+            SELECT {membership_regency} AS regency_id, ms.segment, c.claim_type, bp.claim_id,
+                bp.component, bp.amount,
+                CASE WHEN bp.component <> '{SCHOLARSHIP}' AND NOT EXISTS (
+                    SELECT 1 FROM {_t(BenefitPayment)} bp0
+                    WHERE bp0.claim_id = bp.claim_id AND bp0.component <> '{SCHOLARSHIP}'
+                        AND bp0.paid_on < %s
+                ) THEN 1 ELSE 0 END AS first_paid
+            FROM {_t(BenefitPayment)} bp
+            JOIN {_t(Claim)} c ON c.id = bp.claim_id
+            JOIN {_t(Membership)} ms ON ms.id = c.membership_id
+            JOIN {_t(Participant)} p ON p.id = ms.participant_id
+            JOIN {_t(Person)} pe ON pe.id = p.person_id
+            JOIN {_t(Office)} o ON o.id = ms.office_id
+            LEFT JOIN {_t(Employer)} e ON e.id = ms.employer_id
+            LEFT JOIN {_t(ConstructionProject)} pr ON pr.id = ms.project_id
+            WHERE bp.paid_on >= %s AND bp.paid_on <= %s
+        ) c2
+        GROUP BY c2.regency_id, c2.segment
     ) x
     GROUP BY x.regency_id, x.segment
     """
@@ -161,6 +211,7 @@ def refresh_month(*, month: date, refreshed_at: datetime | None = None) -> Snaps
     now = refreshed_at or timezone.now()
     CoverageSnapshot.objects.filter(month=month).delete()
     params = [month, now, end, start, end, end, end, end, end, start, month, start, end]
+    params += [start, start, end]
     with connection.cursor() as cursor:
         cursor.execute(_snapshot_sql(), params)
     totals = CoverageSnapshot.objects.filter(month=month).aggregate(
@@ -183,7 +234,8 @@ def changed_months(*, today: date | None = None) -> list[date]:
     """Months a plain ``coverage refresh`` rebuilds: every month of the last ``BACKFILL_MONTHS``
     (from the first membership at the earliest) that has no snapshot yet, the latest snapshotted
     month and this month (memberships end and payments arrive there), and the months of bills
-    issued or allocations made since the last refresh. Older months: ``--since`` / ``--month``."""
+    issued, allocations made and benefit payments recorded since the last refresh (the month of a
+    benefit payment's ``paid_on``). Older months: ``--since`` / ``--month``."""
     today = today or timezone.localdate()
     current = first_of_month(today)
     first_start = Membership.objects.aggregate(first=Min("start_date"))["first"]
@@ -207,6 +259,12 @@ def changed_months(*, today: date | None = None) -> list[date]:
             .distinct()
         ):
             months.add(first_of_month(allocated_on))
+        for paid_on in (
+            BenefitPayment.objects.filter(created_at__gte=since)
+            .values_list("paid_on", flat=True)
+            .distinct()
+        ):
+            months.add(first_of_month(paid_on))
     return sorted(m for m in months if m <= current)
 
 

@@ -96,7 +96,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "coverage_label": _("Cakupan (%)"),
         },
     }
-    context.update({"summary": summary, "rows": rows, "chart": chart})
+    claim_figures = selectors.claims(user=request.user, area=scope.code, month=month)
+    claims_month, claims_ytd = claim_figures["month"], claim_figures["year_to_date"]
+    claims = [
+        {**m, "ytd_count": y["count"], "ytd_amount": y["amount"]}
+        for m, y in zip(
+            [*claims_month["programs"], claims_month["scholarships"]],
+            [*claims_ytd["programs"], claims_ytd["scholarships"]],
+            strict=True,
+        )
+    ]
+    chart["claims"] = {
+        "labels": [c["label"] for c in claims],
+        "amount": [c["ytd_amount"] for c in claims],
+        "count": [c["ytd_count"] for c in claims],
+        "label": _("Manfaat dibayar sejak Januari (Rp)"),
+    }
+    context.update(
+        {
+            "summary": summary,
+            "rows": rows,
+            "chart": chart,
+            "claims": claims,
+            "claims_month": claims_month,
+            "claims_ytd": claims_ytd,
+        }
+    )
     return render(request, "coverage/dashboard.html", context)
 
 

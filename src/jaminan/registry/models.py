@@ -16,7 +16,9 @@ class Sex(models.TextChoices):
 
 
 class Person(models.Model):
-    nik = models.CharField(_("NIK"), max_length=16, unique=True)
+    # Unique through Meta.constraints, not unique=True: that would add a LIKE (varchar_pattern_ops)
+    # index on PostgreSQL that no query uses and every import pays for.
+    nik = models.CharField(_("NIK"), max_length=16)
     name = models.CharField(_("nama"), max_length=150)
     birth_date = models.DateField(_("tanggal lahir"))
     sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices)
@@ -27,6 +29,7 @@ class Person(models.Model):
         null=True,
         blank=True,
         related_name="residents",
+        db_index=False,  # partial index below: most workers' address is unknown (NULL)
     )
     phone = models.CharField(_("telepon"), max_length=20, blank=True)
     death_date = models.DateField(_("tanggal meninggal"), null=True, blank=True)
@@ -46,7 +49,15 @@ class Person(models.Model):
         verbose_name_plural = _("orang")
         # No index on name: the name search is `icontains`, which a btree index cannot serve (a pg_trgm
         # GIN index is the scale fix), and an unused index only slows imports down.
+        indexes = [
+            models.Index(
+                fields=["address_regency"],
+                condition=Q(address_regency__isnull=False),
+                name="person_address_regency",
+            )
+        ]
         constraints = [
+            models.UniqueConstraint(fields=["nik"], name="person_nik_unique"),
             models.CheckConstraint(
                 condition=Q(nik__regex=r"^[0-9]{16}$"), name="person_nik_16_digits"
             ),
@@ -73,7 +84,7 @@ class Participant(models.Model):
     """A person's participation in BPJS Ketenagakerjaan: one KPJ number for life."""
 
     person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="participant")
-    kpj_number = models.CharField(_("nomor KPJ"), max_length=11, unique=True)
+    kpj_number = models.CharField(_("nomor KPJ"), max_length=11)  # unique: Meta.constraints
     registered_on = models.DateField(_("terdaftar sejak"))
     registering_office = models.ForeignKey(
         "geo.Office", on_delete=models.PROTECT, related_name="registered_participants"
@@ -84,6 +95,7 @@ class Participant(models.Model):
         verbose_name = _("peserta")
         verbose_name_plural = _("peserta")
         constraints = [
+            models.UniqueConstraint(fields=["kpj_number"], name="participant_kpj_unique"),
             models.CheckConstraint(
                 condition=Q(kpj_number__regex=r"^[0-9]{11}$"), name="participant_kpj_11_digits"
             ),
@@ -239,6 +251,7 @@ class Membership(models.Model):
         null=True,
         blank=True,
         related_name="memberships",
+        db_index=False,  # partial index below: only Jakon memberships have a project
     )
     payer = models.CharField(_("pembayar iuran"), max_length=10, choices=Payer.choices)
     has_jkk = models.BooleanField("JKK", default=True)
@@ -288,6 +301,9 @@ class Membership(models.Model):
                 name="membership_active_office",
             ),
             models.Index(fields=["employer", "end_date"]),
+            models.Index(
+                fields=["project"], condition=Q(project__isnull=False), name="membership_project"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -29,4 +29,13 @@
     });
     areas.dataset.rendered = "true";
   }
+  var claims = document.getElementById("claims-chart");
+  if (claims && data.claims) {
+    window.jaminanCharts.claims = new Chart(claims, {
+      type: "bar",
+      data: { labels: data.claims.labels, datasets: [{ label: data.claims.label, data: data.claims.amount, backgroundColor: "#0d6efd" }] },
+      options: { indexAxis: "y", responsive: true, plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { callback: fmt } } } }
+    });
+    claims.dataset.rendered = "true";
+  }
 })();
