@@ -13,12 +13,12 @@ DEMO_SCALE ?= 0.0005
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help demo test uv sync test-deps lint types test-sqlite test-postgres test-e2e rules-cases \
-        rules-docs bench bench-rules bench-import serve migrate format clean pdf-deps
+        rules-docs bench bench-rules bench-import bench-billing bench-dashboard serve migrate format clean pdf-deps
 
 help:
 	@echo "make demo   - set up and serve jaminan on http://127.0.0.1:$(PORT) (SQLite, demo data)"
 	@echo "make test   - lint, types, unit/API tests on SQLite and PostgreSQL, rule cases, browser tests"
-	@echo "make bench  - benchmarks (results in docs/performance.md)"
+	@echo "make bench  - benchmarks (results in docs/performance.md; BENCH_SCALE=1.0 by default)"
 
 uv:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.5" \
@@ -91,7 +91,7 @@ format: sync
 	$(RUN) ruff check --fix src tests bench
 
 # --- benchmarks ----------------------------------------------------------------------------
-bench: bench-rules bench-import
+bench: bench-rules bench-import bench-billing bench-dashboard
 
 bench-rules: sync
 	$(UV) sync --frozen --quiet --all-groups
@@ -99,6 +99,13 @@ bench-rules: sync
 
 bench-import: sync test-deps
 	scripts/with-postgres.sh $(RUN) python bench/import_workers.py --write-docs
+
+BENCH_SCALE ?= 1.0
+bench-billing: sync test-deps
+	scripts/with-postgres.sh $(RUN) python bench/billing.py --scale $(BENCH_SCALE) --write-docs
+
+bench-dashboard: sync test-deps
+	scripts/with-postgres.sh $(RUN) python bench/dashboard.py --scale $(BENCH_SCALE) --write-docs
 
 clean:
 	rm -rf var/jaminan.sqlite3* var/static .pytest_cache .mypy_cache .ruff_cache

@@ -496,23 +496,21 @@ def _drop_empty_bills(new_bills: tuple[str, list[Any]]) -> int:
 def _carry_fines(new_bills: tuple[str, list[Any]]) -> int:
     """Unbilled fines of the payers of the new bills go on one of those bills (the PU one if any)."""
     where, params = new_bills
-    bills: dict[int, int] = {}
+    fine_table = Fine._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT b.id, b.payer_id FROM {T['bill']} b WHERE {where} ORDER BY b.segment DESC, b.id",
+            f"""SELECT f.id, MIN(b.id) FROM {fine_table} f
+                JOIN {T["bill"]} late ON late.id = f.bill_id
+                JOIN {T["bill"]} b ON b.payer_id = late.payer_id AND b.segment <> 'BPU'
+                WHERE f.billed_line_id IS NULL AND {where}
+                GROUP BY f.id ORDER BY f.id""",
             params,
         )
-        for bill_id, payer_id in cursor.fetchall():
-            bills.setdefault(payer_id, bill_id)
-    if not bills:
-        return 0
-    fines = Fine.objects.filter(billed_line__isnull=True, bill__payer_id__in=list(bills)).order_by(
-        "id"
-    )
+        targets = dict(cursor.fetchall())
     count = 0
-    for fine in fines.select_related("bill"):
+    for fine in Fine.objects.filter(pk__in=list(targets)).order_by("id"):
         line = BillLine.objects.create(
-            bill_id=bills[fine.bill.payer_id],
+            bill_id=targets[fine.pk],
             membership=None,
             program=FINE_PROGRAM,
             side=BillLine.Side.EMPLOYER,
