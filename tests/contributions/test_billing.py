@@ -585,3 +585,20 @@ def test_every_office_is_a_chunk(reference: None) -> None:
     run = billing.run_billing(month=MAR)
     assert run.chunks_total == Office.objects.count() == run.chunks_done
     assert PayerAccount.objects.count() == 0 and run.bills == 0
+
+
+def test_ledger_check_finds_a_line_without_its_membership(
+    employer: Employer, person: Callable[..., services.PersonFacts]
+) -> None:
+    services.register_pu_worker(
+        employer=employer,
+        person=person(),
+        wage=5_000_000,
+        start_date=date(2026, 1, 5),
+        registered_on=date(2026, 1, 5),
+    )
+    billing.run_billing(month=MAR)
+    assert ledger.check().ok
+    BillLine.objects.filter(program="JHT", side="worker").update(membership_id=10**9)
+    result = ledger.check()
+    assert [b for b in result.breaches if "does not exist" in b]

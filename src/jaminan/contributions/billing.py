@@ -833,7 +833,10 @@ def run_billing(
         raise
     try:
         write_month_rates(month)
-        _ensure_payer_accounts(month)
+        if _ensure_payer_accounts(month) > 1_000 and connection.vendor == "postgresql":
+            # Fresh statistics, or the planner takes the new accounts for an empty table.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {T['payer']}")
         done = set(
             BillingChunk.objects.filter(month=month, office__in=offices).values_list(
                 "office_id", flat=True

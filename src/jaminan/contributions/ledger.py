@@ -36,6 +36,7 @@ from jaminan.contributions.models import (
     Payment,
     Posting,
 )
+from jaminan.registry.models import Membership
 from jaminan.rules import parameters
 
 #: Programs whose JKK/JKM line moves a share of the wage to JKP income (PU memberships only).
@@ -205,6 +206,18 @@ def check(*, limit: int = 20) -> CheckResult:
         for bill_id, amount, lines, posted in bad_bills[:limit]:
             result.breaches.append(
                 f"bill {bill_id}: amount {amount}, lines {lines}, posted receivable {posted}"
+            )
+        # 2b. Every line belongs to an existing bill and (when it names one) membership: the
+        #     lines table has no database-level foreign keys (see BillLine).
+        orphans = _rows(
+            f"""SELECT l.id, l.bill_id, l.membership_id FROM {line} l
+                LEFT JOIN {b} ob ON ob.id = l.bill_id
+                LEFT JOIN {Membership._meta.db_table} om ON om.id = l.membership_id
+                WHERE ob.id IS NULL OR (l.membership_id IS NOT NULL AND om.id IS NULL)"""
+        )
+        for line_id, bill_id, membership_id in orphans[:limit]:
+            result.breaches.append(
+                f"line {line_id}: bill {bill_id} or membership {membership_id} does not exist"
             )
         # 3. Each bill's paid amount equals its allocations.
         bad_paid = _rows(

@@ -415,13 +415,20 @@ class BillLine(models.Model):
         DISCOUNT = "discount", _("diskon")
         FINE = "fine", _("denda")
 
-    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="lines")
+    # No database-level foreign keys on the two columns: a month has ~15 million lines at full scale,
+    # written only by the billing run's INSERT … SELECT from existing bills and memberships, and the
+    # deferred checks of those keys at COMMIT cost more than the rest of the run (docs/performance.md).
+    # `jaminan ledger check` verifies that every line's bill and membership exist.
+    bill = models.ForeignKey(
+        Bill, on_delete=models.CASCADE, related_name="lines", db_constraint=False
+    )
     membership = models.ForeignKey(
         "registry.Membership",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="bill_lines",
+        db_constraint=False,
     )
     program = models.CharField(
         _("program"), max_length=8, help_text=_("JKK, JKM, JHT, JP; PMI untuk paket JKK+JKM PMI")
