@@ -637,13 +637,21 @@ def _bill_projects(month: date, office_id: int, run_id: int | None) -> list[Bill
 def _bill_migrant_workers(month: date, office_id: int, run_id: int | None) -> list[Bill]:
     """Each PMI membership registered by the end of ``month`` and not yet billed: one bill for its
     phases (before placement; during and after placement for the contract's length)."""
-    memberships = Membership.objects.filter(
-        Q(payer=Membership.Payer.EMPLOYER, employer__payer_account__office_id=office_id)
-        | ~Q(payer=Membership.Payer.EMPLOYER) & Q(participant__payer_account__office_id=office_id),
+    # Two simple queries rather than one OR across two outer joins, which PostgreSQL plans as a
+    # nested loop over every membership × payer account.
+    unbilled = Membership.objects.filter(
         segment=Membership.Segment.PMI,
         registered_on__lte=last_day_of(month),
         pmi_bill__isnull=True,
     ).select_related("participant__registering_office", "employer")
+    memberships = [
+        *unbilled.filter(
+            payer=Membership.Payer.EMPLOYER, employer__payer_account__office_id=office_id
+        ),
+        *unbilled.exclude(payer=Membership.Payer.EMPLOYER).filter(
+            participant__payer_account__office_id=office_id
+        ),
+    ]
     bills = []
     for membership in memberships:
         reg_month = membership.registered_on.replace(day=1)
