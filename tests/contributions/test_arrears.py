@@ -248,3 +248,9 @@ def test_arrears_api(
     assert bad.status_code == 422
     unknown = client.get("/api/v1/arrears", {"office": "KC-ENTAH"}, **headers)
     assert unknown.status_code == 422 and unknown.json()["code"] == "invalid_office"
+
+
+def test_arrears_page_opens_without_a_query(make_user: Any) -> None:
+    client = Client()
+    client.force_login(make_user(Role.BRANCH_OFFICER))
+    assert client.get(reverse("contributions:arrears")).status_code == 200

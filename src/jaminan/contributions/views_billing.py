@@ -199,10 +199,11 @@ class ArrearsForm(forms.Form):
 
     def values(self) -> tuple[date, Office | None]:
         today = timezone.localdate()
-        self.is_valid()
-        code = self.cleaned_data.get("office") or ""
+        # An unbound form (the page opened without a query) has no cleaned data: defaults.
+        cleaned = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        code = cleaned.get("office") or ""
         office = Office.objects.filter(code=code).first() if code else None
-        return self.cleaned_data.get("as_of") or today, office
+        return cleaned.get("as_of") or today, office
 
 
 # ------------------------------------------------------------------------------------------- bills

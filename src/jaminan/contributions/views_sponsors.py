@@ -24,6 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -86,6 +87,14 @@ def _page_number(request: HttpRequest) -> int:
 # ------------------------------------------------------------------------------------------ forms
 
 _MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
+
+
+def _months(n: int) -> str:
+    return _("%(n)s bulan") % {"n": n}
+
+
+#: "N bulan" in the protection-period choices, translated when the form is rendered.
+_months_label = lazy(_months, str)
 
 
 class MonthField(forms.CharField):
@@ -205,7 +214,7 @@ class DonorForm(RegistryForm):
     months = forms.TypedChoiceField(
         label=gettext_lazy("Lama perlindungan"),
         coerce=int,
-        choices=[(n, f"{n} bulan") for n in (1, 3, 6, 12)],
+        choices=[(n, _months_label(n)) for n in (1, 3, 6, 12)],
         initial=12,
     )
 

@@ -256,7 +256,7 @@ def _check_reason(participant: Participant, on: date, reason: str) -> dict[str, 
     if reason in END_REASON:
         if latest is None or latest.end_reason != END_REASON[reason]:
             raise WithdrawalNotAllowed(
-                _("Kepesertaan JHT terakhir tidak berakhir dengan alasan \u201c%(reason)s\u201d.")
+                _("Kepesertaan JHT terakhir tidak berakhir dengan alasan “%(reason)s”.")
                 % {"reason": Membership.EndReason(END_REASON[reason]).label},
                 field="reason",
                 code="jht_reason_mismatch",
