@@ -1294,11 +1294,16 @@ def _bulk_load_mode(
     analysed afterwards (planner statistics for the new rows).
     """
     timings: dict[str, float] = {}
-    if not (foreign_keys or indexes):
-        yield timings
-        return
     names = [t._meta.db_table for t in tables]
     quote = connection.ops.quote_name
+    if not (foreign_keys or indexes):
+        yield timings
+        if connection.vendor == "postgresql":
+            # Statistics for the new rows even for a small run: a planner that takes the tables
+            # for empty joins them by scanning whole indexes for every row.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE " + ", ".join(quote(name) for name in names))
+        return
     fks: list[tuple[str, str, str]] = []
     idx: list[tuple[str, str, str, str | None, str | None]] = []
     with connection.cursor() as cursor:
