@@ -51,7 +51,7 @@ from jaminan.contributions.models import (
 from jaminan.geo.models import Office
 from jaminan.registry.identifiers import luhn_digit
 from jaminan.registry.models import ConstructionProject, Employer, Membership, Participant
-from jaminan.rules import calculate, parameters
+from jaminan.rules import calculate
 from jaminan.rules.calculations.bpu import bpu_rates
 from jaminan.rules.calculations.fine import due_date
 from jaminan.rules.calculations.pu import pu_rates
@@ -950,11 +950,3 @@ def months_between(first: date, last: date) -> list[date]:
         months.append(current)
         current = add_months(current, 1)
     return months
-
-
-def parameters_in_force(month: date) -> dict[str, Any]:
-    """For the run page: the JP cap and the BPU lowest tier of the month."""
-    return {
-        "jp_cap": parameters.get("jp.wage_cap", month, fact="month").value,
-        "bpu_minimum": parameters.get("bpu.income_minimum", month, fact="month").value,
-    }
