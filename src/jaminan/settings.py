@@ -152,7 +152,10 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
 FORMAT_MODULE_PATH = ["jaminan.formats"]
-USE_THOUSAND_SEPARATOR = True
+# Off: with it on, every integer a template prints is grouped ("1.029"), which breaks ids in
+# data attributes and option values, page numbers in links and years ("2.026") once they pass
+# 999. Figures meant for people go through the ``number`` and ``rupiah`` filters instead.
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

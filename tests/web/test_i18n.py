@@ -44,6 +44,18 @@ def test_template_filters_follow_active_language() -> None:
         )
 
 
+
+def test_plain_integers_are_never_grouped_only_the_filters_group() -> None:
+    """Ids in data attributes and option values, page numbers in links and years are printed as
+    ``{{ n }}``; grouped ("1.029", "2.026") they break forms and links once they pass 999."""
+    template = Template(
+        '{% load jaminan %}<option value="{{ pk }}">{{ year }}</option> {{ count|number }}'
+    )
+    with translation.override("id"):
+        html = template.render(Context({"pk": 1029, "year": 2026, "count": 1234567}))
+    assert html == '<option value="1029">2026</option> 1.234.567'
+
+
 @pytest.mark.django_db
 def test_pages_indonesian_by_default_english_on_switch(make_user: Callable[..., Any]) -> None:
     client = Client()
