@@ -41,7 +41,7 @@ from perfdocs import markers, write_section  # noqa: E402
 
 from jaminan.geo.models import Regency  # noqa: E402
 from jaminan.geo.services import load_reference  # noqa: E402
-from jaminan.registry import services  # noqa: E402
+from jaminan.registry import bulkkeys, services  # noqa: E402
 from jaminan.registry.imports import COLUMNS, import_workers  # noqa: E402
 from jaminan.registry.models import Employer  # noqa: E402
 
@@ -111,9 +111,20 @@ def backend_cpu() -> float | None:
 
 
 def import_once(
-    employer: Employer, content: bytes, rows: int, *, dry_run: bool, cpu: list[tuple[float, float]]
+    employer: Employer,
+    content: bytes,
+    rows: int,
+    *,
+    dry_run: bool,
+    cpu: list[tuple[float, float]],
+    per_row_keys: bool = False,
 ) -> float:
+    """One import; ``per_row_keys``: as for a database role without the privilege that lets the import
+    check its foreign keys set-based (jaminan.registry.bulkkeys), PostgreSQL's per-row checks."""
     reset_registry(employer)
+    real_privileged = bulkkeys.privileged
+    if per_row_keys:
+        bulkkeys.privileged = lambda: False
     server_before = backend_cpu()
     python_before = time.process_time()
     started = time.perf_counter()
@@ -125,6 +136,7 @@ def import_once(
         registered_on=dt.date(2026, 1, 20),
     )
     elapsed = time.perf_counter() - started
+    bulkkeys.privileged = real_privileged
     python = time.process_time() - python_before
     server_after = backend_cpu()
     if server_before is not None and server_after is not None:
@@ -161,14 +173,25 @@ def main(argv: list[str] | None = None) -> int:
     # One import first, not timed: it loads what a running server has loaded already (the rules'
     # parameters, the NIK parser) and warms PostgreSQL's caches for both jobs alike.
     import_once(employer, content, args.rows, dry_run=False, cpu=[])
-    times: dict[str, list[float]] = {"import": [], "validate": [], "copy": []}
-    cpu: dict[str, list[tuple[float, float]]] = {"import": [], "validate": []}
+    set_based = bulkkeys.privileged()
+    times: dict[str, list[float]] = {"import": [], "per-row": [], "validate": [], "copy": []}
+    cpu: dict[str, list[tuple[float, float]]] = {"import": [], "per-row": [], "validate": []}
     load_before = os.getloadavg()[0]
     for _ in range(args.runs):
         times["import"].append(
             import_once(employer, content, args.rows, dry_run=False, cpu=cpu["import"])
         )
         times["copy"].append(copy_floor(content))
+        times["per-row"].append(
+            import_once(
+                employer,
+                content,
+                args.rows,
+                dry_run=False,
+                cpu=cpu["per-row"],
+                per_row_keys=True,
+            )
+        )
         times["validate"].append(
             import_once(employer, content, args.rows, dry_run=True, cpu=cpu["validate"])
         )
@@ -193,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
 
     load = f"{load_before:.1f} before, {load_after:.1f} after"
     print(f"rows {args.rows:,}; runs {args.runs}; PostgreSQL {pg_version}; load average {load}")
-    for name in ("import", "validate", "copy"):
+    print(f"  foreign keys of the applied import: {'set-based' if set_based else 'per row'}")
+    for name in ("import", "per-row", "validate", "copy"):
         extra = f"   CPU Python + PostgreSQL (median) {cpu_text(name)}" if name in cpu else ""
         print(f"  {name:<9} best {best[name]:7.3f} s   median {median[name]:7.3f} s{extra}")
     print(
@@ -218,11 +242,20 @@ def main(argv: list[str] | None = None) -> int:
                 " existing memberships), then one transaction writing persons, participants (KPJ numbers),"
                 " memberships, wages and the audit event — beside a plain `COPY` of the same file into a bare"
                 f" table without indexes. Best (median) of {args.runs} alternating runs after one untimed"
-                " import; CPU: seconds of this Python process + seconds of the PostgreSQL backend, median.",
+                " import; CPU: seconds of this Python process + seconds of the PostgreSQL backend, median."
+                " The applied import checks its foreign keys "
+                + (
+                    "set-based, once per key for the whole file (the role may set"
+                    " `session_replication_role`; `jaminan.registry.bulkkeys`);"
+                    if set_based
+                    else "per row (the role may not set `session_replication_role`);"
+                )
+                + " the second line is the same import with PostgreSQL's per-row checks.",
                 "",
                 "| job | best | median | CPU, Python + PostgreSQL |",
                 "|---|---|---|---|",
                 f"| import, applied | {best['import']:.2f} s | {median['import']:.2f} s | {cpu_text('import')} |",
+                f"| import, applied, per-row key checks (a role without the privilege) | {best['per-row']:.2f} s | {median['per-row']:.2f} s | {cpu_text('per-row')} |",
                 f"| import, dry run (validation and report only) | {best['validate']:.2f} s | {median['validate']:.2f} s | {cpu_text('validate')} |",
                 f"| plain COPY into a bare table (floor) | {best['copy']:.2f} s | {median['copy']:.2f} s | – |",
                 "",

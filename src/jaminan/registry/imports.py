@@ -19,7 +19,8 @@ row in one transaction (employer row locked) or nothing. Set-based: one query fo
 persons by NIK, one for the employer's active memberships, one for minimum wages, then one bulk insert each for
 persons, participants (KPJ numbers from one ``allocate`` block), memberships and wages: on PostgreSQL the ids of
 each table reserved from its sequence in one statement (a block, see :func:`_reserve_ids`) and the rows streamed
-in one COPY with those ids; elsewhere ``bulk_create``.
+in one COPY with those ids; elsewhere ``bulk_create``. Their foreign keys are checked once per key for the whole
+file when the database role allows it (:mod:`jaminan.registry.bulkkeys`), else row by row by PostgreSQL.
 
 Speed (docs/performance.md, 100,000 rows): rows are checked by a fast path that works on the cells as text with
 per-file caches (dates, and what a NIK's province, date and serial part encode, parsed once per distinct value
@@ -50,8 +51,8 @@ from django.utils import timezone
 
 from jaminan.accounts import audit
 from jaminan.accounts.models import AuditEvent
-from jaminan.geo.models import MinimumWage
-from jaminan.registry import identifiers
+from jaminan.geo.models import MinimumWage, Office
+from jaminan.registry import bulkkeys, identifiers
 from jaminan.registry.models import Employer, Membership, Participant, Person, ReportedWage
 from jaminan.registry.nik import NikInfo, check_nik, nik_error_message, parse_nik
 from jaminan.registry.services import LATE_REGISTRATION_DAYS, default_pu_programs
@@ -540,78 +541,87 @@ def import_workers(
             if len(nik) == 16 and nik.isascii() and nik.isdigit() and nik not in active
         }
         existing = _existing_persons(list(candidates))
-        new_persons = _NewPersons(
-            capacity=len(candidates) - len(existing.keys() & candidates), write=not dry_run
-        )
-        to_write: list[_Row] = []
-        with new_persons:
-            for number, cells in rows:
-                before = len(issues)
-                row = fast.row(number, cells)
-                if row is None:
-                    row = _validate_cells(number, cells, issues)
-                    nik = _text(cells[0])
-                else:
-                    nik = row.nik
-                if nik:
-                    if nik in first_seen:
-                        issues.append(
-                            _issue(number, "nik", "duplicate_in_file", first=first_seen[nik])
-                        )
-                        row = None
+        # Written with the foreign keys checked once per key for the whole file (bulkkeys).
+        with bulkkeys.set_based_keys(enabled=not dry_run) as written:
+            new_persons = _NewPersons(
+                capacity=len(candidates) - len(existing.keys() & candidates), write=not dry_run
+            )
+            to_write: list[_Row] = []
+            with new_persons:
+                for number, cells in rows:
+                    before = len(issues)
+                    row = fast.row(number, cells)
+                    if row is None:
+                        row = _validate_cells(number, cells, issues)
+                        nik = _text(cells[0])
                     else:
-                        first_seen[nik] = number
-                if row is None or len(issues) > before:
-                    rejected_rows.add(number)
-                    continue
-                stored = existing.get(nik)
-                if stored is not None and stored.death_date is not None:
-                    issues.append(
-                        _issue(
-                            number, "nik", "person_deceased", since=f"{stored.death_date:%d/%m/%Y}"
-                        )
-                    )
-                    rejected_rows.add(number)
-                    continue
-                since = active.get(nik)
-                if since is not None:
-                    if since == row.start_date:
-                        report.unchanged += 1
-                    else:
+                        nik = row.nik
+                    if nik:
+                        if nik in first_seen:
+                            issues.append(
+                                _issue(number, "nik", "duplicate_in_file", first=first_seen[nik])
+                            )
+                            row = None
+                        else:
+                            first_seen[nik] = number
+                    if row is None or len(issues) > before:
+                        rejected_rows.add(number)
+                        continue
+                    stored = existing.get(nik)
+                    if stored is not None and stored.death_date is not None:
                         issues.append(
-                            _issue(number, "nik", "already_member", since=f"{since:%d/%m/%Y}")
+                            _issue(
+                                number,
+                                "nik",
+                                "person_deceased",
+                                since=f"{stored.death_date:%d/%m/%Y}",
+                            )
                         )
                         rejected_rows.add(number)
-                    continue
-                to_write.append(row)
-                if stored is None:
-                    new_persons.add(row)
-                floor = minimum.get(row.start_date.year)
-                if floor is not None and row.wage * 100 < floor[0]:
-                    issues.append(
-                        _issue(
-                            number,
-                            "upah",
-                            "wage_below_minimum",
-                            wage=_fmt_rp(row.wage),
-                            minimum=_fmt_rp(*divmod(floor[0], 100)),
-                            level=floor[1],
-                            year=row.start_date.year,
+                        continue
+                    since = active.get(nik)
+                    if since is not None:
+                        if since == row.start_date:
+                            report.unchanged += 1
+                        else:
+                            issues.append(
+                                _issue(number, "nik", "already_member", since=f"{since:%d/%m/%Y}")
+                            )
+                            rejected_rows.add(number)
+                        continue
+                    to_write.append(row)
+                    if stored is None:
+                        new_persons.add(row)
+                    floor = minimum.get(row.start_date.year)
+                    if floor is not None and row.wage * 100 < floor[0]:
+                        issues.append(
+                            _issue(
+                                number,
+                                "upah",
+                                "wage_below_minimum",
+                                wage=_fmt_rp(row.wage),
+                                minimum=_fmt_rp(*divmod(floor[0], 100)),
+                                level=floor[1],
+                                year=row.start_date.year,
+                            )
                         )
-                    )
-        report.accepted = len(to_write)
-        report.rejected = len(rejected_rows)
-        issues.sort(key=lambda i: (i.baris, COLUMNS.index(i.kolom) if i.kolom in COLUMNS else 9))
-        report.issues = issues
-        if not dry_run and to_write:
-            _apply(
-                employer=employer,
-                rows=to_write,
-                existing=existing,
-                new_persons=new_persons,
-                today=today,
-                report=report,
+            report.accepted = len(to_write)
+            report.rejected = len(rejected_rows)
+            issues.sort(
+                key=lambda i: (i.baris, COLUMNS.index(i.kolom) if i.kolom in COLUMNS else 9)
             )
+            report.issues = issues
+            if not dry_run and to_write:
+                _apply(
+                    employer=employer,
+                    rows=to_write,
+                    existing=existing,
+                    new_persons=new_persons,
+                    today=today,
+                    report=report,
+                    written=written,
+                )
+        if not dry_run and to_write:
             report.applied = True
             audit.record(
                 action=AuditEvent.Action.CREATE,
@@ -897,8 +907,10 @@ def _apply(
     new_persons: _NewPersons,
     today: date,
     report: ImportReport,
+    written: bulkkeys.Written,
 ) -> None:
-    """Participants, memberships and wages of the accepted ``rows`` (their new persons are written)."""
+    """Participants, memberships and wages of the accepted ``rows`` (their new persons are written);
+    what was written and the stored rows it points to go into ``written`` for the key check."""
     new_rows, new_ids = new_persons.rows, new_persons.ids
     person_ids = {nik: p.person_id for nik, p in existing.items()}
     birth_dates = {nik: p.birth_date for nik, p in existing.items()}
@@ -908,6 +920,7 @@ def _apply(
         nik: p.participant_id for nik, p in existing.items() if p.participant_id is not None
     }
     need = [r.nik for r in rows if r.nik not in participant_ids]
+    participant_ids_new: Sequence[int] = []
     if need:
         serials = identifiers.allocate(identifiers.KPJ, len(need))
         part_ids = _insert_chunks(
@@ -921,6 +934,7 @@ def _apply(
             {"registered_on": today, "registering_office_id": employer.office_id},
         )
         participant_ids.update(zip(need, part_ids, strict=True))
+        participant_ids_new = part_ids
     # Programs and the late flag depend only on (birth date, start date) and the start date.
     programs_of: dict[tuple[date, date], tuple[bool, bool, bool]] = {}
     late_of: dict[date, tuple[bool, date]] = {}
@@ -967,7 +981,7 @@ def _apply(
             "registered_on": today,
         },
     )
-    _insert_chunks(
+    wage_ids = _insert_chunks(
         ReportedWage,
         len(rows),
         ("membership_id", "effective_month", "amount"),
@@ -976,6 +990,21 @@ def _apply(
             [late_of[r.start_date][1] for r in rows[start:end]],
             [r.wage for r in rows[start:end]],
         ),
+    )
+    written.rows.update(
+        {
+            Person: new_ids,
+            Participant: participant_ids_new,
+            Membership: membership_ids,
+            ReportedWage: wage_ids,
+        }
+    )
+    written.parents.update(
+        {
+            Person: [p.person_id for p in existing.values()],
+            Participant: [p.participant_id for p in existing.values() if p.participant_id],
+            Office: [employer.office_id],
+        }
     )
     report.created_persons = len(new_rows)
     report.created_participants = len(need)
