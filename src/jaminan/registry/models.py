@@ -304,6 +304,10 @@ class Membership(models.Model):
             models.Index(
                 fields=["project"], condition=Q(project__isnull=False), name="membership_project"
             ),
+            # Migrant workers are few among millions: the billing run looks them up each month.
+            models.Index(
+                fields=["registered_on"], condition=Q(segment="PMI"), name="membership_pmi"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

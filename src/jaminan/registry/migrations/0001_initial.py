@@ -5,254 +5,657 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('geo', '0001_initial'),
+        ("geo", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Employer',
+            name="Employer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('npp', models.CharField(max_length=8, unique=True, verbose_name='NPP')),
-                ('kind', models.CharField(choices=[('business', 'badan usaha'), ('state_organiser', 'penyelenggara negara (mis. pemda untuk non-ASN)')], default='business', max_length=20, verbose_name='jenis')),
-                ('name', models.CharField(max_length=200, verbose_name='nama')),
-                ('legal_form', models.CharField(choices=[('PT', 'PT'), ('CV', 'CV'), ('koperasi', 'koperasi'), ('yayasan', 'yayasan'), ('firma', 'firma'), ('perorangan', 'perorangan'), ('BUMN', 'BUMN'), ('BUMD', 'BUMD'), ('instansi', 'instansi pemerintah'), ('other', 'lainnya')], max_length=20, verbose_name='bentuk badan hukum')),
-                ('npwp', models.CharField(blank=True, max_length=16, verbose_name='NPWP')),
-                ('kbli', models.CharField(help_text='Kode KBLI 5 digit', max_length=5, verbose_name='KBLI')),
-                ('size_class', models.CharField(choices=[('micro', 'mikro'), ('small', 'kecil'), ('medium', 'menengah'), ('large', 'besar')], max_length=10, verbose_name='skala usaha')),
-                ('risk_group', models.PositiveSmallIntegerField(verbose_name='kelompok risiko JKK')),
-                ('labour_intensive', models.BooleanField(default=False, verbose_name='industri padat karya')),
-                ('status', models.CharField(choices=[('active', 'aktif'), ('inactive', 'nonaktif'), ('closed', 'tutup')], default='active', max_length=10, verbose_name='status')),
-                ('registered_on', models.DateField(verbose_name='terdaftar sejak')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='employers', to='geo.office', verbose_name='kantor cabang')),
-                ('regency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='employers', to='geo.regency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("npp", models.CharField(max_length=8, unique=True, verbose_name="NPP")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("business", "badan usaha"),
+                            ("state_organiser", "penyelenggara negara (mis. pemda untuk non-ASN)"),
+                        ],
+                        default="business",
+                        max_length=20,
+                        verbose_name="jenis",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nama")),
+                (
+                    "legal_form",
+                    models.CharField(
+                        choices=[
+                            ("PT", "PT"),
+                            ("CV", "CV"),
+                            ("koperasi", "koperasi"),
+                            ("yayasan", "yayasan"),
+                            ("firma", "firma"),
+                            ("perorangan", "perorangan"),
+                            ("BUMN", "BUMN"),
+                            ("BUMD", "BUMD"),
+                            ("instansi", "instansi pemerintah"),
+                            ("other", "lainnya"),
+                        ],
+                        max_length=20,
+                        verbose_name="bentuk badan hukum",
+                    ),
+                ),
+                ("npwp", models.CharField(blank=True, max_length=16, verbose_name="NPWP")),
+                (
+                    "kbli",
+                    models.CharField(
+                        help_text="Kode KBLI 5 digit", max_length=5, verbose_name="KBLI"
+                    ),
+                ),
+                (
+                    "size_class",
+                    models.CharField(
+                        choices=[
+                            ("micro", "mikro"),
+                            ("small", "kecil"),
+                            ("medium", "menengah"),
+                            ("large", "besar"),
+                        ],
+                        max_length=10,
+                        verbose_name="skala usaha",
+                    ),
+                ),
+                (
+                    "risk_group",
+                    models.PositiveSmallIntegerField(verbose_name="kelompok risiko JKK"),
+                ),
+                (
+                    "labour_intensive",
+                    models.BooleanField(default=False, verbose_name="industri padat karya"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "aktif"),
+                            ("inactive", "nonaktif"),
+                            ("closed", "tutup"),
+                        ],
+                        default="active",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("registered_on", models.DateField(verbose_name="terdaftar sejak")),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="employers",
+                        to="geo.office",
+                        verbose_name="kantor cabang",
+                    ),
+                ),
+                (
+                    "regency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="employers",
+                        to="geo.regency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pemberi kerja',
-                'verbose_name_plural': 'pemberi kerja',
-                'ordering': ['name'],
+                "verbose_name": "pemberi kerja",
+                "verbose_name_plural": "pemberi kerja",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ConstructionProject',
+            name="ConstructionProject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('owner_type', models.CharField(choices=[('APBN', 'APBN'), ('APBD', 'APBD'), ('private', 'swasta')], max_length=10, verbose_name='pemilik proyek')),
-                ('name', models.CharField(max_length=250, verbose_name='nama proyek')),
-                ('contract_value', models.BigIntegerField(verbose_name='nilai kontrak (Rp)')),
-                ('start_date', models.DateField(verbose_name='mulai')),
-                ('end_date', models.DateField(verbose_name='selesai')),
-                ('registered_on', models.DateField(verbose_name='terdaftar sejak')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='geo.office')),
-                ('regency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='geo.regency')),
-                ('contractor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='registry.employer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "owner_type",
+                    models.CharField(
+                        choices=[("APBN", "APBN"), ("APBD", "APBD"), ("private", "swasta")],
+                        max_length=10,
+                        verbose_name="pemilik proyek",
+                    ),
+                ),
+                ("name", models.CharField(max_length=250, verbose_name="nama proyek")),
+                ("contract_value", models.BigIntegerField(verbose_name="nilai kontrak (Rp)")),
+                ("start_date", models.DateField(verbose_name="mulai")),
+                ("end_date", models.DateField(verbose_name="selesai")),
+                ("registered_on", models.DateField(verbose_name="terdaftar sejak")),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="geo.office",
+                    ),
+                ),
+                (
+                    "regency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="geo.regency",
+                    ),
+                ),
+                (
+                    "contractor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="registry.employer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'proyek jasa konstruksi',
-                'verbose_name_plural': 'proyek jasa konstruksi',
-                'ordering': ['-start_date', 'name'],
+                "verbose_name": "proyek jasa konstruksi",
+                "verbose_name_plural": "proyek jasa konstruksi",
+                "ordering": ["-start_date", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Participant',
+            name="Participant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kpj_number', models.CharField(max_length=11, unique=True, verbose_name='nomor KPJ')),
-                ('registered_on', models.DateField(verbose_name='terdaftar sejak')),
-                ('registering_office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registered_participants', to='geo.office')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kpj_number",
+                    models.CharField(max_length=11, unique=True, verbose_name="nomor KPJ"),
+                ),
+                ("registered_on", models.DateField(verbose_name="terdaftar sejak")),
+                (
+                    "registering_office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="registered_participants",
+                        to="geo.office",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'peserta',
-                'verbose_name_plural': 'peserta',
-                'ordering': ['kpj_number'],
+                "verbose_name": "peserta",
+                "verbose_name_plural": "peserta",
+                "ordering": ["kpj_number"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('segment', models.CharField(choices=[('PU', 'Penerima Upah'), ('BPU', 'Bukan Penerima Upah'), ('JAKON', 'Jasa Konstruksi'), ('PMI', 'Pekerja Migran Indonesia')], max_length=5, verbose_name='segmen')),
-                ('payer', models.CharField(choices=[('employer', 'pemberi kerja'), ('self', 'peserta sendiri'), ('sponsor', 'penyandang dana')], max_length=10, verbose_name='pembayar iuran')),
-                ('has_jkk', models.BooleanField(default=True, verbose_name='JKK')),
-                ('has_jkm', models.BooleanField(default=True, verbose_name='JKM')),
-                ('has_jht', models.BooleanField(default=False, verbose_name='JHT')),
-                ('has_jp', models.BooleanField(default=False, verbose_name='JP')),
-                ('has_jkp', models.BooleanField(default=False, verbose_name='JKP')),
-                ('start_date', models.DateField(verbose_name='mulai bekerja/terlindungi')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='berakhir')),
-                ('end_reason', models.CharField(blank=True, choices=[('resigned', 'mengundurkan diri'), ('dismissed', 'PHK'), ('contract_ended', 'kontrak berakhir'), ('retired', 'pensiun'), ('died', 'meninggal dunia'), ('moved_abroad', 'pindah ke luar negeri')], max_length=20, verbose_name='alasan berakhir')),
-                ('registered_on', models.DateField(verbose_name='tanggal pendaftaran')),
-                ('late_registration', models.BooleanField(default=False, help_text='Didaftarkan lebih dari 30 hari setelah mulai bekerja (PP 45/2015 Pasal 4(2)).', verbose_name='pendaftaran terlambat')),
-                ('pmi_contract_months', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='lama kontrak PMI (bulan)')),
-                ('pmi_destination', models.CharField(blank=True, max_length=80, verbose_name='negara penempatan')),
-                ('employer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='registry.employer')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='geo.office', verbose_name='kantor cabang')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='registry.constructionproject')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='registry.participant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "segment",
+                    models.CharField(
+                        choices=[
+                            ("PU", "Penerima Upah"),
+                            ("BPU", "Bukan Penerima Upah"),
+                            ("JAKON", "Jasa Konstruksi"),
+                            ("PMI", "Pekerja Migran Indonesia"),
+                        ],
+                        max_length=5,
+                        verbose_name="segmen",
+                    ),
+                ),
+                (
+                    "payer",
+                    models.CharField(
+                        choices=[
+                            ("employer", "pemberi kerja"),
+                            ("self", "peserta sendiri"),
+                            ("sponsor", "penyandang dana"),
+                        ],
+                        max_length=10,
+                        verbose_name="pembayar iuran",
+                    ),
+                ),
+                ("has_jkk", models.BooleanField(default=True, verbose_name="JKK")),
+                ("has_jkm", models.BooleanField(default=True, verbose_name="JKM")),
+                ("has_jht", models.BooleanField(default=False, verbose_name="JHT")),
+                ("has_jp", models.BooleanField(default=False, verbose_name="JP")),
+                ("has_jkp", models.BooleanField(default=False, verbose_name="JKP")),
+                ("start_date", models.DateField(verbose_name="mulai bekerja/terlindungi")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="berakhir")),
+                (
+                    "end_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("resigned", "mengundurkan diri"),
+                            ("dismissed", "PHK"),
+                            ("contract_ended", "kontrak berakhir"),
+                            ("retired", "pensiun"),
+                            ("died", "meninggal dunia"),
+                            ("moved_abroad", "pindah ke luar negeri"),
+                        ],
+                        max_length=20,
+                        verbose_name="alasan berakhir",
+                    ),
+                ),
+                ("registered_on", models.DateField(verbose_name="tanggal pendaftaran")),
+                (
+                    "late_registration",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Didaftarkan lebih dari 30 hari setelah mulai bekerja (PP 45/2015 Pasal 4(2)).",
+                        verbose_name="pendaftaran terlambat",
+                    ),
+                ),
+                (
+                    "pmi_contract_months",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="lama kontrak PMI (bulan)"
+                    ),
+                ),
+                (
+                    "pmi_destination",
+                    models.CharField(blank=True, max_length=80, verbose_name="negara penempatan"),
+                ),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="registry.employer",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="geo.office",
+                        verbose_name="kantor cabang",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="registry.constructionproject",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="registry.participant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kepesertaan',
-                'verbose_name_plural': 'kepesertaan',
-                'ordering': ['-start_date'],
+                "verbose_name": "kepesertaan",
+                "verbose_name_plural": "kepesertaan",
+                "ordering": ["-start_date"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nik', models.CharField(max_length=16, unique=True, verbose_name='NIK')),
-                ('name', models.CharField(max_length=150, verbose_name='nama')),
-                ('birth_date', models.DateField(verbose_name='tanggal lahir')),
-                ('sex', models.CharField(choices=[('L', 'laki-laki'), ('P', 'perempuan')], max_length=1, verbose_name='jenis kelamin')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='telepon')),
-                ('death_date', models.DateField(blank=True, null=True, verbose_name='tanggal meninggal')),
-                ('nik_override_reason', models.TextField(blank=True, help_text='Diisi petugas bila tanggal lahir atau jenis kelamin berbeda dari yang tersandi di NIK.', verbose_name='alasan pengecualian NIK')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('address_regency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='residents', to='geo.regency', verbose_name='kabupaten/kota domisili')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nik", models.CharField(max_length=16, unique=True, verbose_name="NIK")),
+                ("name", models.CharField(max_length=150, verbose_name="nama")),
+                ("birth_date", models.DateField(verbose_name="tanggal lahir")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("L", "laki-laki"), ("P", "perempuan")],
+                        max_length=1,
+                        verbose_name="jenis kelamin",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="telepon")),
+                (
+                    "death_date",
+                    models.DateField(blank=True, null=True, verbose_name="tanggal meninggal"),
+                ),
+                (
+                    "nik_override_reason",
+                    models.TextField(
+                        blank=True,
+                        help_text="Diisi petugas bila tanggal lahir atau jenis kelamin berbeda dari yang tersandi di NIK.",
+                        verbose_name="alasan pengecualian NIK",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "address_regency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="residents",
+                        to="geo.regency",
+                        verbose_name="kabupaten/kota domisili",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'orang',
-                'verbose_name_plural': 'orang',
-                'ordering': ['name'],
+                "verbose_name": "orang",
+                "verbose_name_plural": "orang",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='participant',
-            name='person',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='participant', to='registry.person'),
+            model_name="participant",
+            name="person",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="participant",
+                to="registry.person",
+            ),
         ),
         migrations.CreateModel(
-            name='Dependant',
+            name="Dependant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, verbose_name='nama')),
-                ('relation', models.CharField(choices=[('spouse', 'suami/istri'), ('child', 'anak'), ('parent', 'orang tua')], max_length=10, verbose_name='hubungan')),
-                ('birth_date', models.DateField(verbose_name='tanggal lahir')),
-                ('nik', models.CharField(blank=True, max_length=16, verbose_name='NIK')),
-                ('school_level', models.CharField(blank=True, choices=[('', 'belum sekolah/tidak bersekolah'), ('TK', 'TK'), ('SD', 'SD'), ('SMP', 'SMP'), ('SMA', 'SMA/SMK'), ('PT', 'perguruan tinggi/pelatihan')], max_length=3, verbose_name='jenjang sekolah')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dependants', to='registry.participant')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='dependant_of', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="nama")),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("spouse", "suami/istri"),
+                            ("child", "anak"),
+                            ("parent", "orang tua"),
+                        ],
+                        max_length=10,
+                        verbose_name="hubungan",
+                    ),
+                ),
+                ("birth_date", models.DateField(verbose_name="tanggal lahir")),
+                ("nik", models.CharField(blank=True, max_length=16, verbose_name="NIK")),
+                (
+                    "school_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "belum sekolah/tidak bersekolah"),
+                            ("TK", "TK"),
+                            ("SD", "SD"),
+                            ("SMP", "SMP"),
+                            ("SMA", "SMA/SMK"),
+                            ("PT", "perguruan tinggi/pelatihan"),
+                        ],
+                        max_length=3,
+                        verbose_name="jenjang sekolah",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="dependants",
+                        to="registry.participant",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dependant_of",
+                        to="registry.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tanggungan',
-                'verbose_name_plural': 'tanggungan',
-                'ordering': ['participant', 'birth_date'],
+                "verbose_name": "tanggungan",
+                "verbose_name_plural": "tanggungan",
+                "ordering": ["participant", "birth_date"],
             },
         ),
         migrations.CreateModel(
-            name='ReportedWage',
+            name="ReportedWage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('effective_month', models.DateField(verbose_name='berlaku mulai bulan')),
-                ('amount', models.BigIntegerField(verbose_name='upah/penghasilan (Rp)')),
-                ('reported_at', models.DateTimeField(auto_now_add=True)),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='wages', to='registry.membership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("effective_month", models.DateField(verbose_name="berlaku mulai bulan")),
+                ("amount", models.BigIntegerField(verbose_name="upah/penghasilan (Rp)")),
+                ("reported_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="wages",
+                        to="registry.membership",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'upah dilaporkan',
-                'verbose_name_plural': 'upah dilaporkan',
-                'ordering': ['membership', '-effective_month'],
+                "verbose_name": "upah dilaporkan",
+                "verbose_name_plural": "upah dilaporkan",
+                "ordering": ["membership", "-effective_month"],
             },
         ),
         migrations.AddIndex(
-            model_name='employer',
-            index=models.Index(fields=['name'], name='registry_em_name_f163c5_idx'),
+            model_name="employer",
+            index=models.Index(fields=["name"], name="registry_em_name_f163c5_idx"),
         ),
         migrations.AddIndex(
-            model_name='employer',
-            index=models.Index(fields=['office', 'status'], name='registry_em_office__4d35af_idx'),
+            model_name="employer",
+            index=models.Index(fields=["office", "status"], name="registry_em_office__4d35af_idx"),
         ),
         migrations.AddConstraint(
-            model_name='employer',
-            constraint=models.CheckConstraint(condition=models.Q(('npp__regex', '^[0-9]{8}$')), name='employer_npp_8_digits'),
+            model_name="employer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("npp__regex", "^[0-9]{8}$")), name="employer_npp_8_digits"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='employer',
-            constraint=models.CheckConstraint(condition=models.Q(('risk_group__gte', 1), ('risk_group__lte', 5)), name='employer_risk_group_1_5'),
+            model_name="employer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("risk_group__gte", 1), ("risk_group__lte", 5)),
+                name="employer_risk_group_1_5",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='employer',
-            constraint=models.CheckConstraint(condition=models.Q(('kbli__regex', '^[0-9]{5}$')), name='employer_kbli_5_digits'),
+            model_name="employer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kbli__regex", "^[0-9]{5}$")), name="employer_kbli_5_digits"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='employer',
-            constraint=models.CheckConstraint(condition=models.Q(('npwp', ''), ('npwp__regex', '^[0-9]{15,16}$'), _connector='OR'), name='employer_npwp_digits'),
+            model_name="employer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("npwp", ""), ("npwp__regex", "^[0-9]{15,16}$"), _connector="OR"
+                ),
+                name="employer_npwp_digits",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='constructionproject',
-            constraint=models.CheckConstraint(condition=models.Q(('contract_value__gt', 0)), name='project_contract_value_positive'),
+            model_name="constructionproject",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("contract_value__gt", 0)),
+                name="project_contract_value_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='constructionproject',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='project_dates_ordered'),
+            model_name="constructionproject",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))),
+                name="project_dates_ordered",
+            ),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(condition=models.Q(('end_date__isnull', True)), fields=['office', 'segment'], name='membership_active_office'),
+            model_name="membership",
+            index=models.Index(
+                condition=models.Q(("end_date__isnull", True)),
+                fields=["office", "segment"],
+                name="membership_active_office",
+            ),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['employer', 'end_date'], name='registry_me_employe_35e21b_idx'),
+            model_name="membership",
+            index=models.Index(
+                fields=["employer", "end_date"], name="registry_me_employe_35e21b_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('employer__isnull', False), ('end_date__isnull', True)), fields=('participant', 'employer'), name='membership_one_active_per_employer'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("employer__isnull", False), ("end_date__isnull", True)),
+                fields=("participant", "employer"),
+                name="membership_one_active_per_employer",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('end_date__isnull', True), ('segment', 'BPU')), fields=('participant', 'segment'), name='membership_one_active_bpu'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("end_date__isnull", True), ("segment", "BPU")),
+                fields=("participant", "segment"),
+                name="membership_one_active_bpu",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('segment', 'BPU'), _negated=True), models.Q(('has_jkp', False), ('has_jp', False)), _connector='OR'), name='membership_bpu_no_jp_jkp'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("segment", "BPU"), _negated=True),
+                    models.Q(("has_jkp", False), ("has_jp", False)),
+                    _connector="OR",
+                ),
+                name="membership_bpu_no_jp_jkp",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('segment', 'PU'), _negated=True), models.Q(('employer__isnull', False), ('payer', 'employer')), _connector='OR'), name='membership_pu_has_employer'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("segment", "PU"), _negated=True),
+                    models.Q(("employer__isnull", False), ("payer", "employer")),
+                    _connector="OR",
+                ),
+                name="membership_pu_has_employer",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('segment', 'JAKON'), _negated=True), ('project__isnull', False), _connector='OR'), name='membership_jakon_has_project'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("segment", "JAKON"), _negated=True),
+                    ("project__isnull", False),
+                    _connector="OR",
+                ),
+                name="membership_jakon_has_project",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('end_date__isnull', True), ('end_reason', '')), models.Q(('end_date__gte', models.F('start_date')), ('end_date__isnull', False), models.Q(('end_reason', ''), _negated=True)), _connector='OR'), name='membership_end_consistent'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("end_date__isnull", True), ("end_reason", "")),
+                    models.Q(
+                        ("end_date__gte", models.F("start_date")),
+                        ("end_date__isnull", False),
+                        models.Q(("end_reason", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="membership_end_consistent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('has_jkk', True), ('has_jkm', True)), name='membership_jkk_jkm_always'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("has_jkk", True), ("has_jkm", True)),
+                name="membership_jkk_jkm_always",
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['name'], name='registry_pe_name_b9f5b3_idx'),
+            model_name="person",
+            index=models.Index(fields=["name"], name="registry_pe_name_b9f5b3_idx"),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('nik__regex', '^[0-9]{16}$')), name='person_nik_16_digits'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("nik__regex", "^[0-9]{16}$")), name="person_nik_16_digits"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('death_date__isnull', True), ('death_date__gte', models.F('birth_date')), _connector='OR'), name='person_death_after_birth'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("death_date__isnull", True),
+                    ("death_date__gte", models.F("birth_date")),
+                    _connector="OR",
+                ),
+                name="person_death_after_birth",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.CheckConstraint(condition=models.Q(('kpj_number__regex', '^[0-9]{11}$')), name='participant_kpj_11_digits'),
+            model_name="participant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kpj_number__regex", "^[0-9]{11}$")),
+                name="participant_kpj_11_digits",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dependant',
-            constraint=models.CheckConstraint(condition=models.Q(('nik', ''), ('nik__regex', '^[0-9]{16}$'), _connector='OR'), name='dependant_nik_16_digits'),
+            model_name="dependant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("nik", ""), ("nik__regex", "^[0-9]{16}$"), _connector="OR"),
+                name="dependant_nik_16_digits",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportedwage',
-            constraint=models.UniqueConstraint(fields=('membership', 'effective_month'), name='wage_one_per_month'),
+            model_name="reportedwage",
+            constraint=models.UniqueConstraint(
+                fields=("membership", "effective_month"), name="wage_one_per_month"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportedwage',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='wage_not_negative'),
+            model_name="reportedwage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)), name="wage_not_negative"
+            ),
         ),
     ]

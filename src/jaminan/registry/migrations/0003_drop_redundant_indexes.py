@@ -5,24 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0002_identifier_sequence'),
+        ("registry", "0002_identifier_sequence"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='person',
-            name='registry_pe_name_b9f5b3_idx',
+            model_name="person",
+            name="registry_pe_name_b9f5b3_idx",
         ),
         migrations.AlterField(
-            model_name='membership',
-            name='employer',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='registry.employer'),
+            model_name="membership",
+            name="employer",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="memberships",
+                to="registry.employer",
+            ),
         ),
         migrations.AlterField(
-            model_name='reportedwage',
-            name='membership',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='wages', to='registry.membership'),
+            model_name="reportedwage",
+            name="membership",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="wages",
+                to="registry.membership",
+            ),
         ),
     ]

@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0003_drop_redundant_indexes'),
+        ("registry", "0003_drop_redundant_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='membership',
-            name='bpu_sector',
-            field=models.CharField(choices=[('other', 'lainnya'), ('transport', 'transportasi')], default='other', help_text='Menentukan periode diskon iuran BPU PP 50/2025 (transportasi atau lainnya).', max_length=10, verbose_name='sektor BPU'),
+            model_name="membership",
+            name="bpu_sector",
+            field=models.CharField(
+                choices=[("other", "lainnya"), ("transport", "transportasi")],
+                default="other",
+                help_text="Menentukan periode diskon iuran BPU PP 50/2025 (transportasi atau lainnya).",
+                max_length=10,
+                verbose_name="sektor BPU",
+            ),
         ),
     ]

@@ -5,47 +5,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('geo', '0001_initial'),
-        ('registry', '0004_membership_bpu_sector'),
+        ("geo", "0001_initial"),
+        ("registry", "0004_membership_bpu_sector"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='membership',
-            name='project',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='registry.constructionproject'),
+            model_name="membership",
+            name="project",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="memberships",
+                to="registry.constructionproject",
+            ),
         ),
         migrations.AlterField(
-            model_name='participant',
-            name='kpj_number',
-            field=models.CharField(max_length=11, verbose_name='nomor KPJ'),
+            model_name="participant",
+            name="kpj_number",
+            field=models.CharField(max_length=11, verbose_name="nomor KPJ"),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='address_regency',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='residents', to='geo.regency', verbose_name='kabupaten/kota domisili'),
+            model_name="person",
+            name="address_regency",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="residents",
+                to="geo.regency",
+                verbose_name="kabupaten/kota domisili",
+            ),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='nik',
-            field=models.CharField(max_length=16, verbose_name='NIK'),
+            model_name="person",
+            name="nik",
+            field=models.CharField(max_length=16, verbose_name="NIK"),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(condition=models.Q(('project__isnull', False)), fields=['project'], name='membership_project'),
+            model_name="membership",
+            index=models.Index(
+                condition=models.Q(("project__isnull", False)),
+                fields=["project"],
+                name="membership_project",
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(condition=models.Q(('address_regency__isnull', False)), fields=['address_regency'], name='person_address_regency'),
+            model_name="person",
+            index=models.Index(
+                condition=models.Q(("address_regency__isnull", False)),
+                fields=["address_regency"],
+                name="person_address_regency",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(fields=('kpj_number',), name='participant_kpj_unique'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                fields=("kpj_number",), name="participant_kpj_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(fields=('nik',), name='person_nik_unique'),
+            model_name="person",
+            constraint=models.UniqueConstraint(fields=("nik",), name="person_nik_unique"),
         ),
     ]
