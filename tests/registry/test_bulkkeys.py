@@ -62,20 +62,19 @@ def test_import_checks_every_key_set_based_and_restores_the_triggers(employer: E
 @pytest.mark.postgres
 def test_a_row_pointing_nowhere_is_refused_and_nothing_is_kept(employer: Employer) -> None:
     before = counts()
-    with pytest.raises(IntegrityError, match="registry_reportedwage.membership_id: 1 baris"):
-        with transaction.atomic():
-            with bulkkeys.set_based_keys() as written:
-                assert written.set_based
-                wage_ids = imports._insert_columns(
-                    ReportedWage,
-                    1,
-                    {
-                        "membership_id": [2**40],
-                        "effective_month": [date(2026, 1, 1)],
-                        "amount": [5_000_000],
-                    },
-                )
-                written.rows[ReportedWage] = wage_ids
+    refused = pytest.raises(IntegrityError, match=r"registry_reportedwage\.membership_id: 1 baris")
+    with refused, transaction.atomic(), bulkkeys.set_based_keys() as written:
+        assert written.set_based
+        wage_ids = imports._insert_columns(
+            ReportedWage,
+            1,
+            {
+                "membership_id": [2**40],
+                "effective_month": [date(2026, 1, 1)],
+                "amount": [5_000_000],
+            },
+        )
+        written.rows[ReportedWage] = wage_ids
     assert counts() == before
     assert _role() == "origin"
 
@@ -88,25 +87,22 @@ def test_without_the_privilege_the_per_row_triggers_check(
     report = import_workers(employer=employer, content=to_csv(good_rows(5)), registered_on=TODAY)
     assert report.created_memberships == 5
     before = counts()
-    with pytest.raises(IntegrityError):
-        with transaction.atomic():
-            with bulkkeys.set_based_keys() as written:
-                assert not written.set_based and _role() == "origin"
-                imports._insert_columns(
-                    Participant,
-                    1,
-                    {"person_id": [2**40], "kpj_number": ["99999999999"]},
-                    {"registered_on": TODAY, "registering_office_id": employer.office_id},
-                )
-                connection.check_constraints()  # the deferred per-row check, as at COMMIT
+    with pytest.raises(IntegrityError), transaction.atomic(), bulkkeys.set_based_keys() as written:
+        assert not written.set_based and _role() == "origin"
+        imports._insert_columns(
+            Participant,
+            1,
+            {"person_id": [2**40], "kpj_number": ["99999999999"]},
+            {"registered_on": TODAY, "registering_office_id": employer.office_id},
+        )
+        connection.check_constraints()  # the deferred per-row check, as at COMMIT
     assert counts() == before
 
 
 def test_sqlite_and_dry_runs_keep_the_ordinary_checks(
     employer: Employer, is_postgres: bool
 ) -> None:
-    with transaction.atomic():
-        with bulkkeys.set_based_keys(enabled=False) as written:
-            assert not written.set_based
+    with transaction.atomic(), bulkkeys.set_based_keys(enabled=False) as written:
+        assert not written.set_based
     if not is_postgres:
         assert not bulkkeys.privileged()

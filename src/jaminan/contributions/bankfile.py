@@ -20,10 +20,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -34,6 +33,7 @@ from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.scoping import scope_queryset
 from jaminan.contributions import payments
 from jaminan.contributions.models import PayerAccount, Payment
+from jaminan.registry.tabular import cell_text, parse_date, read_table
 
 User = AbstractBaseUser | AnonymousUser | None
 
@@ -42,8 +42,6 @@ RESULT_COLUMNS = ("baris", "referensi", "status", "kolom", "kode", "pesan")
 POSTED, DUPLICATE, REJECTED = "posted", "duplicate", "rejected"
 
 _AMOUNT = re.compile(r"^(?:rp\.?\s*)?(\d{1,3}(?:\.\d{3})+|\d+)(?:,00)?$", re.IGNORECASE)
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 MESSAGES = {
     "required": "Kolom {kolom} wajib diisi.",
@@ -132,124 +130,13 @@ def template_csv() -> bytes:
 # --------------------------------------------------------------------------------------------- reading
 
 
-def _check_header(cells: list[Any]) -> None:
-    names = [("" if c is None else str(c)).strip().lower() for c in cells]
-    while names and names[-1] == "":
-        names.pop()
-    if tuple(names) != COLUMNS:
-        raise BankFileError(
-            "Judul kolom harus persis "
-            + ",".join(COLUMNS)
-            + "; ditemukan: "
-            + ",".join(names or ["(kosong)"])
-        )
-
-
 def read_rows(content: bytes, filename: str = "") -> Iterator[tuple[int, list[Any]]]:
-    """``(line number as seen in the file, five cells)`` per non-empty data line; BankFileError
-    when the file cannot be read."""
-    is_zip = content[:4] == b"PK\x03\x04"
-    name = filename.lower()
-    if is_zip or name.endswith((".xlsx", ".xlsm")):
-        if not is_zip:
-            raise BankFileError("Berkas bukan XLSX yang sah.")
-        return _read_xlsx(content)
-    if name.endswith((".xls", ".ods", ".pdf", ".doc", ".docx", ".zip")):
-        raise BankFileError("Format berkas tidak didukung: gunakan CSV (UTF-8) atau XLSX.")
-    return _read_csv(content)
-
-
-def _read_csv(content: bytes) -> Iterator[tuple[int, list[Any]]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BankFileError(
-            f"Berkas CSV bukan UTF-8 (byte tidak sah pada posisi {exc.start})."
-        ) from exc
-    if "\x00" in text:
-        raise BankFileError("Berkas bukan CSV teks (berisi byte NUL).")
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise BankFileError("Berkas kosong.")
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    reader = csv.reader(lines, delimiter=delimiter)
-    try:
-        header = next(reader)
-    except csv.Error as exc:
-        raise BankFileError(f"Berkas CSV tidak dapat dibaca: {exc}") from exc
-    _check_header(header)
-    return _csv_rows(reader)
-
-
-def _csv_rows(reader: Any) -> Iterator[tuple[int, list[Any]]]:
-    number = 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise BankFileError(f"Berkas CSV tidak dapat dibaca: {exc}") from exc
-        number += 1
-        if not any(c.strip() for c in cells):
-            continue
-        cells = [c.strip() for c in cells[:5]]
-        cells += [""] * (5 - len(cells))
-        yield number, cells
-
-
-def _read_xlsx(content: bytes) -> Iterator[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise BankFileError(f"Berkas XLSX tidak dapat dibaca: {exc}") from exc
-    except Exception as exc:  # openpyxl raises assorted errors for files that are not workbooks
-        raise BankFileError(f"Berkas XLSX tidak dapat dibaca: {type(exc).__name__}") from exc
-    if not workbook.worksheets:
-        raise BankFileError("Berkas XLSX tidak memiliki lembar kerja.")
-    rows = workbook.worksheets[0].iter_rows(values_only=True)
-    try:
-        header = next(rows)
-    except StopIteration:
-        raise BankFileError("Berkas kosong.") from None
-    _check_header(list(header))
-    return _xlsx_rows(rows, workbook)
-
-
-def _xlsx_rows(rows: Iterator[tuple[Any, ...]], workbook: Any) -> Iterator[tuple[int, list[Any]]]:
-    try:
-        for number, values in enumerate(rows, start=2):
-            cells = [v.strip() if isinstance(v, str) else v for v in list(values)[:5]]
-            cells += [None] * (5 - len(cells))
-            if all(c is None or c == "" for c in cells):
-                continue
-            yield number, cells
-    finally:
-        workbook.close()
+    """``(line number as seen in the file, five cells)`` per non-empty data line (see
+    :mod:`jaminan.registry.tabular`); BankFileError when the file cannot be read."""
+    return read_table(content, filename, COLUMNS, BankFileError)
 
 
 # --------------------------------------------------------------------------------------------- parsing
-
-
-def parse_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
-        return None
-    try:
-        m = _ISO.match(value)
-        if m:
-            return date(int(m[1]), int(m[2]), int(m[3]))
-        m = _DMY.match(value)
-        if m:
-            return date(int(m[3]), int(m[2]), int(m[1]))
-    except ValueError:
-        return None
-    return None
 
 
 def parse_amount(value: Any) -> int | None:
@@ -268,14 +155,6 @@ def parse_amount(value: Any) -> int | None:
     return None
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _rupiah(amount: int) -> str:
     return "Rp" + f"{amount:,}".replace(",", ".")
 
@@ -292,7 +171,7 @@ class _Line:
 
 def _validate(number: int, cells: list[Any], today: date) -> _Line | LineResult:
     raw = dict(zip(COLUMNS, cells, strict=True))
-    reference = _text(raw["referensi"])
+    reference = cell_text(raw["referensi"])
 
     def reject(kolom: str, kode: str, **params: Any) -> LineResult:
         return LineResult(
@@ -305,7 +184,7 @@ def _validate(number: int, cells: list[Any], today: date) -> _Line | LineResult:
         )
 
     for col in ("tanggal", "referensi", "virtual_account", "jumlah"):
-        if raw[col] is None or _text(raw[col]) == "":
+        if raw[col] is None or cell_text(raw[col]) == "":
             return reject(col, "required")
     paid_on = parse_date(raw["tanggal"])
     if paid_on is None:
@@ -322,7 +201,12 @@ def _validate(number: int, cells: list[Any], today: date) -> _Line | LineResult:
     if amount > payments.AMOUNT_MAX:
         return reject("jumlah", "amount_too_large")
     return _Line(
-        number, reference, _text(raw["virtual_account"]), paid_on, amount, _text(raw["keterangan"])
+        number,
+        reference,
+        cell_text(raw["virtual_account"]),
+        paid_on,
+        amount,
+        cell_text(raw["keterangan"]),
     )
 
 

@@ -40,14 +40,11 @@ Writes are keyword-only, atomic and audited; reads (the second half of this modu
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
-import io
 import re
-import zipfile
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -79,14 +76,13 @@ from jaminan.registry.imports import (
     ImportFileError,
     Issue,
     _insert,
-    _parse_date,
-    _text,
+    nik_issues,
     report_csv,
     report_xlsx,
 )
 from jaminan.registry.models import Membership, Participant, Person, ReportedWage, Sex
-from jaminan.registry.nik import check_nik, nik_error_message
 from jaminan.registry.services import PersonFacts, bpu_lowest_tier_check, register_bpu_worker
+from jaminan.registry.tabular import cell_text, parse_date, read_table
 from jaminan.rules import parameters
 from jaminan.rules.core import add_months, last_day, months_between
 
@@ -733,80 +729,10 @@ class BeneficiaryImportReport:
         return report_xlsx(self.issues)
 
 
-def _check_header(cells: Sequence[Any]) -> None:
-    names = [("" if c is None else str(c)).strip().lower() for c in cells]
-    while names and names[-1] == "":
-        names.pop()
-    if tuple(names) != COLUMNS:
-        raise ImportFileError(
-            "Judul kolom harus persis "
-            + ",".join(COLUMNS)
-            + "; ditemukan: "
-            + ",".join(names or ["(kosong)"])
-        )
-
-
 def read_beneficiary_rows(content: bytes, filename: str = "") -> list[tuple[int, list[Any]]]:
-    """``(row number as seen in the file, four cells)`` per non-empty data row (CSV UTF-8 or XLSX)."""
-    width = len(COLUMNS)
-    is_zip = content[:4] == b"PK\x03\x04"
-    name = filename.lower()
-    if is_zip or name.endswith((".xlsx", ".xlsm")):
-        if not is_zip:
-            raise ImportFileError("Berkas bukan XLSX yang sah.")
-        return list(_xlsx_rows(content, width))
-    if name.endswith((".xls", ".ods", ".pdf", ".doc", ".docx")):
-        raise ImportFileError("Format berkas tidak didukung: gunakan CSV (UTF-8) atau XLSX.")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            f"Berkas CSV bukan UTF-8 (byte tidak sah pada posisi {exc.start})."
-        ) from exc
-    if "\x00" in text:
-        raise ImportFileError("Berkas bukan CSV teks (berisi byte NUL).")
-    reader = csv.reader(text.splitlines())
-    out: list[tuple[int, list[Any]]] = []
-    try:
-        header = next(reader, None)
-        if header is None:
-            raise ImportFileError("Berkas kosong.")
-        _check_header(header)
-        for number, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue
-            row = [c.strip() for c in cells[:width]]
-            out.append((number, row + [""] * (width - len(row))))
-    except csv.Error as exc:
-        raise ImportFileError(f"Berkas CSV tidak dapat dibaca: {exc}") from exc
-    return out
-
-
-def _xlsx_rows(content: bytes, width: int) -> Iterator[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(f"Berkas XLSX tidak dapat dibaca: {exc}") from exc
-    except Exception as exc:  # openpyxl raises assorted errors for files that are not workbooks
-        raise ImportFileError(f"Berkas XLSX tidak dapat dibaca: {type(exc).__name__}") from exc
-    try:
-        if not workbook.worksheets:
-            raise ImportFileError("Berkas XLSX tidak memiliki lembar kerja.")
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            raise ImportFileError("Berkas kosong.")
-        _check_header(list(header))
-        for number, values in enumerate(rows, start=2):
-            cells = [v.strip() if isinstance(v, str) else v for v in list(values)[:width]]
-            cells += [None] * (width - len(cells))
-            if all(c is None or c == "" for c in cells):
-                continue
-            yield number, cells
-    finally:
-        workbook.close()
+    """``(row number as seen in the file, four cells)`` per non-empty data row (CSV UTF-8 or XLSX;
+    see :mod:`jaminan.registry.tabular`). Raises ImportFileError."""
+    return list(read_table(content, filename, COLUMNS, ImportFileError))
 
 
 @dataclass
@@ -825,45 +751,21 @@ def _validate_row(number: int, cells: list[Any], today: date, issues: list[Issue
         if raw[col] is None or raw[col] == "":
             issues.append(_issue(number, col, "required"))
             bad = True
-    nik, name = _text(raw["nik"]), _text(raw["nama"])[:150]
-    birth = _parse_date(raw["tanggal_lahir"]) if raw["tanggal_lahir"] not in (None, "") else None
+    nik, name = cell_text(raw["nik"]), cell_text(raw["nama"])[:150]
+    birth = parse_date(raw["tanggal_lahir"]) if raw["tanggal_lahir"] not in (None, "") else None
     if raw["tanggal_lahir"] not in (None, "") and birth is None:
         issues.append(_issue(number, "tanggal_lahir", "date_invalid"))
         bad = True
     if birth is not None and birth > today:
         issues.append(_issue(number, "tanggal_lahir", "birth_in_future"))
         bad = True
-    sex_raw = _text(raw["jenis_kelamin"]).upper()
+    sex_raw = cell_text(raw["jenis_kelamin"]).upper()
     sex = sex_raw if sex_raw in Sex.values else ""
     if sex_raw and not sex:
         issues.append(_issue(number, "jenis_kelamin", "sex_invalid"))
         bad = True
-    if nik:
-        check = check_nik(nik, birth_date=birth, sex=sex or None, fast=True)
-        if not check.info.valid:
-            issues.append(
-                Issue(
-                    number, "nik", "nik_invalid", nik_error_message(check.info.error, language="id")
-                )
-            )
-            bad = True
-        else:
-            if not check.birth_date_matches:
-                nd = check.info.birth_date
-                issues.append(
-                    _issue(
-                        number,
-                        "tanggal_lahir",
-                        "nik_birth_date_mismatch",
-                        nik_date=f"{nd:%d/%m/%Y}" if nd else "?",
-                    )
-                )
-                bad = True
-            if not check.sex_matches:
-                issues.append(
-                    _issue(number, "jenis_kelamin", "nik_sex_mismatch", nik_sex=check.info.sex)
-                )
-                bad = True
+    if nik and nik_issues(number, nik, birth, sex, issues, _issue):
+        bad = True
     if bad or birth is None or not sex or not nik:
         return None
     return _Row(number, nik, name, birth, sex)
@@ -895,7 +797,7 @@ def import_beneficiaries(
         report.rows += 1
         before = len(issues)
         row = _validate_row(number, cells, on, issues)
-        nik = _text(cells[0])
+        nik = cell_text(cells[0])
         if nik:
             if nik in first_seen:
                 issues.append(_issue(number, "nik", "duplicate_in_file", first=first_seen[nik]))

@@ -1,7 +1,8 @@
 """Bulk import of an employer's worker list (CSV or XLSX) as PU memberships.
 
-File: header exactly ``nik,nama,tanggal_lahir,jenis_kelamin,upah,tanggal_mulai`` (case and surrounding
-whitespace ignored); CSV in UTF-8 with or without BOM, or XLSX (first sheet). Dates ``YYYY-MM-DD`` or
+File (read by :mod:`jaminan.registry.tabular`): header exactly
+``nik,nama,tanggal_lahir,jenis_kelamin,upah,tanggal_mulai`` (case and surrounding whitespace ignored); CSV in
+UTF-8 with or without BOM, comma- or semicolon-separated, or XLSX (first sheet). Dates ``YYYY-MM-DD`` or
 ``DD/MM/YYYY``; sex ``L``/``P``; wage in whole rupiah, dots allowed as thousands separators. Empty lines are
 skipped.
 
@@ -35,12 +36,10 @@ import csv
 import hashlib
 import io
 import re
-import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from functools import lru_cache
+from datetime import date
 from typing import Any, NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -56,14 +55,13 @@ from jaminan.registry import bulkkeys, identifiers
 from jaminan.registry.models import Employer, Membership, Participant, Person, ReportedWage
 from jaminan.registry.nik import NikInfo, check_nik, nik_error_message, parse_nik
 from jaminan.registry.services import LATE_REGISTRATION_DAYS, default_pu_programs
+from jaminan.registry.tabular import cell_text, parse_date, parse_date_text, read_table
 
 COLUMNS = ("nik", "nama", "tanggal_lahir", "jenis_kelamin", "upah", "tanggal_mulai")
 REPORT_COLUMNS = ("baris", "kolom", "kode", "pesan")
 WARNING_CODES = frozenset({"wage_below_minimum"})
 
 _WAGE = re.compile(r"^(?:\d{1,3}(?:\.\d{3})+|\d+)$")
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 class ImportFileError(Exception):
@@ -127,134 +125,13 @@ class ImportReport:
 # ---------------------------------------------------------------------------------------------- reading
 
 
-def _norm_header(cells: list[Any]) -> list[str]:
-    names = [("" if c is None else str(c)).strip().lower() for c in cells]
-    while names and names[-1] == "":
-        names.pop()
-    return names
-
-
-def _check_header(cells: list[Any]) -> None:
-    names = _norm_header(cells)
-    if tuple(names) != COLUMNS:
-        raise ImportFileError(
-            "Judul kolom harus persis "
-            + ",".join(COLUMNS)
-            + "; ditemukan: "
-            + ",".join(names or ["(kosong)"])
-        )
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.strip()
-    return value
-
-
 def read_rows(content: bytes, filename: str = "") -> Iterator[tuple[int, list[Any]]]:
-    """``(row number as seen in the file, six cells)`` for each non-empty data row. Raises ImportFileError."""
-    is_zip = content[:4] == b"PK\x03\x04"
-    name = filename.lower()
-    if is_zip or name.endswith((".xlsx", ".xlsm")):
-        if not is_zip:
-            raise ImportFileError("Berkas bukan XLSX yang sah.")
-        return _read_xlsx(content)
-    if name.endswith((".xls", ".ods", ".pdf", ".doc", ".docx")):
-        raise ImportFileError("Format berkas tidak didukung: gunakan CSV (UTF-8) atau XLSX.")
-    return _read_csv(content)
-
-
-def _read_csv(content: bytes) -> Iterator[tuple[int, list[Any]]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            f"Berkas CSV bukan UTF-8 (byte tidak sah pada posisi {exc.start})."
-        ) from exc
-    if "\x00" in text:
-        raise ImportFileError("Berkas bukan CSV teks (berisi byte NUL).")
-    lines = text.splitlines()
-    reader = csv.reader(lines)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportFileError("Berkas kosong.") from None
-    except csv.Error as exc:
-        raise ImportFileError(f"Berkas CSV tidak dapat dibaca: {exc}") from exc
-    _check_header(header)
-    return _csv_rows(reader)
-
-
-def _csv_rows(reader: Any) -> Iterator[tuple[int, list[Any]]]:
-    number = 1
-    for cells in reader:
-        number += 1
-        cells = list(map(str.strip, cells))
-        if not any(cells):
-            continue
-        if len(cells) != 6:
-            cells = cells[:6] + [""] * (6 - len(cells))
-        yield number, cells
-
-
-def _read_xlsx(content: bytes) -> Iterator[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(f"Berkas XLSX tidak dapat dibaca: {exc}") from exc
-    except Exception as exc:  # openpyxl raises assorted errors for files that are not workbooks
-        raise ImportFileError(f"Berkas XLSX tidak dapat dibaca: {type(exc).__name__}") from exc
-    sheet = workbook.worksheets[0] if workbook.worksheets else None
-    if sheet is None:
-        raise ImportFileError("Berkas XLSX tidak memiliki lembar kerja.")
-    rows = sheet.iter_rows(values_only=True)
-    try:
-        header = next(rows)
-    except StopIteration:
-        raise ImportFileError("Berkas kosong.") from None
-    _check_header(list(header))
-    return _xlsx_rows(rows, workbook)
-
-
-def _xlsx_rows(rows: Iterator[tuple[Any, ...]], workbook: Any) -> Iterator[tuple[int, list[Any]]]:
-    try:
-        for number, values in enumerate(rows, start=2):
-            cells = [_cell(v) for v in list(values)[:6]]
-            cells += [None] * (6 - len(cells))
-            if all(c is None or c == "" for c in cells):
-                continue
-            yield number, cells
-    finally:
-        workbook.close()
+    """``(row number as seen in the file, six cells)`` for each non-empty data row (see
+    :mod:`jaminan.registry.tabular`). Raises ImportFileError."""
+    return read_table(content, filename, COLUMNS, ImportFileError)
 
 
 # ------------------------------------------------------------------------------------------- parsing
-
-
-def _parse_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
-        return None
-    return _parse_date_text(value)
-
-
-@lru_cache(maxsize=65536)
-def _parse_date_text(value: str) -> date | None:
-    m = _ISO.match(value)
-    try:
-        if m:
-            return date(int(m[1]), int(m[2]), int(m[3]))
-        m = _DMY.match(value)
-        if m:
-            return date(int(m[3]), int(m[2]), int(m[1]))
-    except ValueError:
-        return None
-    return None
 
 
 def _parse_wage(value: Any) -> int | None:
@@ -267,14 +144,6 @@ def _parse_wage(value: Any) -> int | None:
     if isinstance(value, str) and _WAGE.match(value):
         return int(value.replace(".", ""))
     return None
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 class _Row(NamedTuple):
@@ -311,6 +180,34 @@ def _issue(number: int, kolom: str, kode: str, **params: Any) -> Issue:
     return Issue(number, kolom, kode, MESSAGES[kode].format(kolom=kolom, **params))
 
 
+def nik_issues(
+    number: int,
+    nik: str,
+    birth: date | None,
+    sex: str,
+    issues: list[Issue],
+    issue: Callable[..., Issue],
+) -> bool:
+    """Row ``number``'s NIK: valid, and agreeing with the row's birth date and sex when given.
+    Appends the problems to ``issues`` (``issue(number, column, code, **params)`` words them);
+    True when there was one."""
+    check = check_nik(nik, birth_date=birth, sex=sex or None, fast=True)
+    if not check.info.valid:
+        message = nik_error_message(check.info.error, language="id")
+        issues.append(Issue(number, "nik", "nik_invalid", message))
+        return True
+    bad = False
+    if not check.birth_date_matches:
+        nd = check.info.birth_date
+        nik_date = f"{nd:%d/%m/%Y}" if nd else "?"
+        issues.append(issue(number, "tanggal_lahir", "nik_birth_date_mismatch", nik_date=nik_date))
+        bad = True
+    if not check.sex_matches:
+        issues.append(issue(number, "jenis_kelamin", "nik_sex_mismatch", nik_sex=check.info.sex))
+        bad = True
+    return bad
+
+
 def _validate_cells(number: int, cells: list[Any], issues: list[Issue]) -> _Row | None:
     """Field-level checks of one row (no database); appends issues and returns the row when valid."""
     raw = dict(zip(COLUMNS, cells, strict=True))
@@ -320,13 +217,13 @@ def _validate_cells(number: int, cells: list[Any], issues: list[Issue]) -> _Row 
         if value is None or (isinstance(value, str) and value == ""):
             issues.append(_issue(number, col, "required"))
             bad = True
-    nik = _text(raw["nik"])
-    name = _text(raw["nama"])
-    birth = _parse_date(raw["tanggal_lahir"]) if raw["tanggal_lahir"] not in (None, "") else None
+    nik = cell_text(raw["nik"])
+    name = cell_text(raw["nama"])
+    birth = parse_date(raw["tanggal_lahir"]) if raw["tanggal_lahir"] not in (None, "") else None
     if raw["tanggal_lahir"] not in (None, "") and birth is None:
         issues.append(_issue(number, "tanggal_lahir", "date_invalid"))
         bad = True
-    sex_raw = _text(raw["jenis_kelamin"]).upper()
+    sex_raw = cell_text(raw["jenis_kelamin"]).upper()
     sex = sex_raw if sex_raw in ("L", "P") else ""
     if sex_raw and not sex:
         issues.append(_issue(number, "jenis_kelamin", "sex_invalid"))
@@ -335,36 +232,12 @@ def _validate_cells(number: int, cells: list[Any], issues: list[Issue]) -> _Row 
     if raw["upah"] not in (None, "") and wage is None:
         issues.append(_issue(number, "upah", "wage_invalid"))
         bad = True
-    start = _parse_date(raw["tanggal_mulai"]) if raw["tanggal_mulai"] not in (None, "") else None
+    start = parse_date(raw["tanggal_mulai"]) if raw["tanggal_mulai"] not in (None, "") else None
     if raw["tanggal_mulai"] not in (None, "") and start is None:
         issues.append(_issue(number, "tanggal_mulai", "date_invalid"))
         bad = True
-    if nik:
-        check = check_nik(nik, birth_date=birth, sex=sex or None, fast=True)
-        if not check.info.valid:
-            issues.append(
-                Issue(
-                    number, "nik", "nik_invalid", nik_error_message(check.info.error, language="id")
-                )
-            )
-            bad = True
-        else:
-            if not check.birth_date_matches:
-                nd = check.info.birth_date
-                issues.append(
-                    _issue(
-                        number,
-                        "tanggal_lahir",
-                        "nik_birth_date_mismatch",
-                        nik_date=f"{nd:%d/%m/%Y}" if nd else "?",
-                    )
-                )
-                bad = True
-            if not check.sex_matches:
-                issues.append(
-                    _issue(number, "jenis_kelamin", "nik_sex_mismatch", nik_sex=check.info.sex)
-                )
-                bad = True
+    if nik and nik_issues(number, nik, birth, sex, issues, _issue):
+        bad = True
     if birth and start and start < birth:
         issues.append(_issue(number, "tanggal_mulai", "start_before_birth"))
         bad = True
@@ -387,7 +260,7 @@ class _FastCheck:
         try:
             return self.dates[text]
         except KeyError:
-            parsed = self.dates[text] = _parse_date_text(text)
+            parsed = self.dates[text] = parse_date_text(text)
             return parsed
 
     def nik_info(self, nik: str) -> NikInfo | None:
@@ -511,11 +384,7 @@ def import_workers(
     server stores them while the next rows are checked. Participants, memberships and wages follow.
     """
     today = registered_on or timezone.localdate()
-    rows_iter = read_rows(content, filename)
-    try:
-        rows = list(rows_iter)
-    except csv.Error as exc:
-        raise ImportFileError(f"Berkas CSV tidak dapat dibaca: {exc}") from exc
+    rows = list(read_rows(content, filename))
     report = ImportReport(employer_npp=employer.npp, dry_run=dry_run, rows=len(rows))
     issues: list[Issue] = []
     first_seen: dict[str, int] = {}
@@ -537,7 +406,9 @@ def import_workers(
         # Every NIK that can be valid (16 digits) and is not an active member already.
         candidates = {
             nik
-            for nik in (c if type(c) is str else _text(c) for c in (cells[0] for _, cells in rows))
+            for nik in (
+                c if type(c) is str else cell_text(c) for c in (cells[0] for _, cells in rows)
+            )
             if len(nik) == 16 and nik.isascii() and nik.isdigit() and nik not in active
         }
         existing = _existing_persons(list(candidates))
@@ -553,7 +424,7 @@ def import_workers(
                     row = fast.row(number, cells)
                     if row is None:
                         row = _validate_cells(number, cells, issues)
-                        nik = _text(cells[0])
+                        nik = cell_text(cells[0])
                     else:
                         nik = row.nik
                     if nik:
