@@ -44,7 +44,6 @@ def test_template_filters_follow_active_language() -> None:
         )
 
 
-
 def test_plain_integers_are_never_grouped_only_the_filters_group() -> None:
     """Ids in data attributes and option values, page numbers in links and years are printed as
     ``{{ n }}``; grouped ("1.029", "2.026") they break forms and links once they pass 999."""
