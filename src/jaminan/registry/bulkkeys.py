@@ -48,7 +48,7 @@ class Written:
     parents: dict[type[Model], Sequence[int]] = field(default_factory=dict)
     #: whether the per-row triggers were off (set by :func:`set_based_keys`)
     set_based: bool = False
-    #: (key, rows checked) of the last check, for tests and the benchmark
+    #: the keys checked (``table.column``), for tests
     checked: list[str] = field(default_factory=list)
 
 

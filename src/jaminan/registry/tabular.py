@@ -103,17 +103,15 @@ def _xlsx_rows(
         raise error(f"Berkas XLSX tidak dapat dibaca: {exc}") from exc
     except Exception as exc:  # openpyxl raises assorted errors for files that are not workbooks
         raise error(f"Berkas XLSX tidak dapat dibaca: {type(exc).__name__}") from exc
-    if not workbook.worksheets:
-        workbook.close()
-        raise error("Berkas XLSX tidak memiliki lembar kerja.")
-    rows = workbook.worksheets[0].iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None:
-        workbook.close()
-        raise error("Berkas kosong.")
     try:
+        if not workbook.worksheets:
+            raise error("Berkas XLSX tidak memiliki lembar kerja.")
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise error("Berkas kosong.")
         _check_header(list(header), columns, error)
-    except Exception:
+    except BaseException:
         workbook.close()
         raise
     return _xlsx_data(rows, workbook, len(columns))
