@@ -2,6 +2,7 @@
 # Run a command against a throwaway PostgreSQL 15 cluster on 127.0.0.1, removed afterwards.
 # The cluster runs as the `postgres` user (root cannot run postgres). DATABASE_URL is exported
 # for the command; the database `jaminan` exists, and the role may create test databases.
+# PG_SERVER_OPTS adds server settings (e.g. "-c shared_buffers=2GB" for the benchmarks).
 set -euo pipefail
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 if [ ! -x "$PGBIN/initdb" ]; then
@@ -21,7 +22,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 as_pg "$PGBIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 start -o \
-  "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100" >/dev/null
+  "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100 ${PG_SERVER_OPTS:-}" >/dev/null
 as_pg "$PGBIN/createdb" -h 127.0.0.1 -p "$port" -U postgres jaminan
 export DATABASE_URL="postgres://postgres@127.0.0.1:$port/jaminan"
 echo "with-postgres: PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
