@@ -101,7 +101,7 @@ bench-import: sync test-deps
 	scripts/with-postgres.sh $(RUN) python bench/import_workers.py --write-docs
 
 BENCH_SCALE ?= 1.0
-# The benchmarks' throwaway cluster gets memory like a production server's (docs/operations.md),
+# The billing benchmark's throwaway cluster gets memory like a production server's (docs/operations.md),
 # not the 128 MB of shared buffers of a fresh initdb.
 BENCH_PG ?= -c shared_buffers=2GB -c max_wal_size=8GB -c work_mem=64MB -c maintenance_work_mem=512MB
 bench-billing: sync test-deps
