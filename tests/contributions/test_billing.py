@@ -507,6 +507,44 @@ def test_a_construction_project_is_billed_once_from_its_contract_value(
     assert ledger.check().ok
 
 
+def test_migrant_workers_are_billed_once_per_phase_with_their_journal_entries(
+    balikpapan: Regency, person: Callable[..., services.PersonFacts]
+) -> None:
+    workers = [
+        services.register_pmi_worker(
+            person=person(regency=balikpapan),
+            destination="Malaysia",
+            contract_months=months,
+            start_date=date(2026, 2, 1),
+            registered_on=registered_on,
+        )
+        for months, registered_on in ((24, date(2026, 2, 3)), (12, date(2026, 3, 5)))
+    ]
+    billing.run_billing(month=FEB)
+    assert Bill.objects.filter(kind="pmi").count() == 1  # the March registration waits
+    billing.run_billing(month=MAR)
+    billing.run_billing(month=MAR)
+    for membership, months, month in zip(workers, (24, 12), (FEB, MAR), strict=True):
+        bill = Bill.objects.get(pmi_membership=membership)
+        out = calculate("contribution.pmi", {"month": f"{month:%Y-%m}", "contract_months": months})
+        assert (bill.kind, bill.segment, bill.month) == ("pmi", "PMI", month)
+        assert bill.amount == out["before_placement"] + out["during_after"] > 0
+        assert bill.payer.participant_id == membership.participant_id
+        assert sorted(bill.lines.values_list("membership_id", "base", "amount")) == sorted(
+            [
+                (membership.pk, months, out["before_placement"]),
+                (membership.pk, months, out["during_after"]),
+            ]
+        )
+        entry = JournalEntry.objects.get(bill=bill, kind="bill")
+        postings = list(entry.postings.values_list("account", "payer_id", "amount"))
+        assert sum(amount for _account, _payer, amount in postings) == 0
+        assert (Account.RECEIVABLE.value, bill.payer_id, bill.amount) in postings
+        assert (Account.INCOME_PMI.value, None, -bill.amount) in postings
+    assert Bill.objects.filter(kind="pmi").count() == 2
+    assert ledger.check().ok
+
+
 def test_issue_monthly_bill_gives_the_runs_amounts(
     balikpapan: Regency, person: Callable[..., services.PersonFacts]
 ) -> None:
