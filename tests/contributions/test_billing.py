@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import random
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.utils import timezone
 
-from jaminan.contributions import billing, ledger
+from jaminan.contributions import billing, ledger, partitions
 from jaminan.contributions.models import (
     Account,
     Beneficiary,
@@ -640,3 +643,241 @@ def test_ledger_check_finds_a_line_without_its_membership(
     BillLine.objects.filter(program="JHT", side="worker").update(membership_id=10**9)
     result = ledger.check()
     assert [b for b in result.breaches if "does not exist" in b]
+
+
+# --- the line's month and the line table's monthly partitions (PostgreSQL) --------------------
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the line table is partitioned on PostgreSQL only"
+)
+NOV_2025 = date(2025, 11, 1)
+
+
+@pytest.fixture
+def billed_with_an_old_project(
+    employer: Employer, balikpapan: Regency, person: Callable[..., services.PersonFacts]
+) -> None:
+    """February and March billed for one worker, and a project registered in November 2025."""
+    services.register_pu_worker(
+        employer=employer,
+        person=person(),
+        wage=5_000_000,
+        start_date=date(2026, 1, 5),
+        registered_on=date(2026, 1, 5),
+    )
+    services.register_project(
+        contractor=employer,
+        owner_type="APBD",
+        name="Jalan Uji",
+        contract_value=1_000_000_000,
+        start_date=date(2025, 11, 1),
+        end_date=date(2026, 6, 30),
+        regency=balikpapan,
+        registered_on=date(2025, 11, 20),
+    )
+    billing.run_billing(month=FEB)
+    billing.run_billing(month=MAR)
+
+
+def _lines_by_table() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT tableoid::regclass::text, COUNT(*) FROM {BillLine._meta.db_table} GROUP BY 1"
+        )
+        return dict(cursor.fetchall())
+
+
+def test_every_line_carries_its_bills_month(billed_with_an_old_project: None) -> None:
+    months = set(BillLine.objects.values_list("month", "bill__month"))
+    assert months == {(NOV_2025, NOV_2025), (FEB, FEB), (MAR, MAR)}
+    assert ledger.check().ok
+
+
+def test_ledger_check_finds_a_line_of_another_month_than_its_bill(
+    billed_with_an_old_project: None,
+) -> None:
+    line = BillLine.objects.filter(month=MAR).first()
+    assert line is not None
+    BillLine.objects.filter(pk=line.pk).update(month=FEB)
+    breaches = ledger.check().breaches
+    assert (
+        f"line {line.pk}: month 2026-02-01 is not its bill {line.bill_id}'s 2026-03-01" in breaches
+    )
+
+
+@on_postgresql
+def test_lines_are_written_into_their_months_partition(billed_with_an_old_project: None) -> None:
+    assert partitions.is_partitioned()
+    by_table = _lines_by_table()
+    assert by_table == {
+        "contributions_billline_202511": 2,  # the project's JKK and JKM
+        "contributions_billline_202602": BillLine.objects.filter(month=FEB).count(),
+        "contributions_billline_202603": BillLine.objects.filter(month=MAR).count(),
+    }
+    assert by_table["contributions_billline_202603"] == 6  # JKK and JKM; JHT and JP of both sides
+    names = [name for name, _rows in partitions.line_partitions()]
+    assert {"contributions_billline_default", "contributions_billline_202603"} <= set(names)
+    # A query that names the month reads that month's partition only.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"EXPLAIN SELECT * FROM {BillLine._meta.db_table} WHERE month = %s AND bill_id = 1",
+            [MAR],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "contributions_billline_202603" in plan
+    assert "contributions_billline_202602" not in plan and "_default" not in plan
+
+
+@on_postgresql
+def test_a_new_partition_takes_its_months_rows_from_the_default_partition(
+    billed_with_an_old_project: None,
+) -> None:
+    bill = Bill.objects.filter(month=MAR, kind="monthly").first()
+    assert bill is not None
+    old = Bill.objects.create(
+        payer=bill.payer,
+        office=bill.office,
+        kind="monthly",
+        month=date(2019, 3, 1),
+        segment="PU",
+        due_date=date(2019, 4, 15),
+        amount=0,
+    )
+    stray = BillLine.objects.create(bill=old, program="JKK", side="employer", base=1, amount=0)
+    assert stray.month == date(2019, 3, 1)
+    assert _lines_by_table()["contributions_billline_default"] == 1
+    assert partitions.ensure_line_partitions([date(2019, 3, 1)]) == [
+        "contributions_billline_201903"
+    ]
+    assert partitions.ensure_line_partitions([date(2019, 3, 1), MAR]) == []
+    by_table = _lines_by_table()
+    assert "contributions_billline_default" not in by_table
+    assert by_table["contributions_billline_201903"] == 1
+    assert BillLine.objects.get(pk=stray.pk).bill_id == old.pk  # same row, same id
+    later = BillLine.objects.create(bill=old, program="JKM", side="employer", base=1, amount=0)
+    assert later.pk > max(BillLine.objects.exclude(pk=later.pk).values_list("pk", flat=True))
+
+
+@on_postgresql
+def test_the_migration_partitions_and_unpartitions_a_table_with_lines(
+    billed_with_an_old_project: None,
+) -> None:
+    migration = importlib.import_module(
+        "jaminan.contributions.migrations.0003_billline_month_partitions"
+    )
+    editor = SimpleNamespace(connection=connection)
+    before = sorted(BillLine.objects.values_list("id", "bill_id", "month", "amount"))
+
+    def indexed_columns(table: str = BillLine._meta.db_table) -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT a.attname FROM pg_index i JOIN pg_attribute a "
+                "ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+                "WHERE i.indrelid = to_regclass(%s) AND NOT i.indisprimary",
+                [table],
+            )
+            return {row[0] for row in cursor.fetchall()}
+
+    migration.unpartition(None, editor)
+    assert not partitions.is_partitioned()
+    assert sorted(BillLine.objects.values_list("id", "bill_id", "month", "amount")) == before
+    assert indexed_columns() == {"bill_id", "membership_id"}
+    migration.partition(None, editor)
+    assert partitions.is_partitioned()
+    assert sorted(BillLine.objects.values_list("id", "bill_id", "month", "amount")) == before
+    assert indexed_columns() == {"bill_id"}  # the membership index is one per partition
+    for name, _rows in partitions.line_partitions():
+        assert indexed_columns(name) == {"bill_id", "membership_id"}, name
+    assert set(_lines_by_table()) == {
+        "contributions_billline_202511",
+        "contributions_billline_202602",
+        "contributions_billline_202603",
+    }
+    assert ledger.check().ok
+    bill = Bill.objects.get(month=MAR, kind="monthly")
+    line = BillLine.objects.create(bill=bill, program="JKK", side="employer", base=1, amount=1)
+    assert line.pk > max(row[0] for row in before)
+    assert _lines_by_table()["contributions_billline_202603"] == 7
+    assert f"bill {bill.pk}: amount {bill.amount}, lines {bill.amount + 1}, posted receivable " in (
+        "\n".join(ledger.check().breaches)
+    )
+
+
+@on_postgresql
+def test_the_runs_month_gets_its_membership_index_once_billed(
+    billed_with_an_old_project: None,
+) -> None:
+    def member_indexes() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename LIKE 'contributions_billline_%%' "
+                "AND indexdef LIKE '%%(membership_id)'"
+            )
+            return {row[0] for row in cursor.fetchall()}
+
+    assert {
+        "contributions_billline_default_membership",
+        "contributions_billline_202511_membership",  # made for a one-off bill: indexed at once
+        "contributions_billline_202602_membership",  # built when February was billed
+        "contributions_billline_202603_membership",
+    } == member_indexes()
+    april = date(2026, 4, 1)
+    assert partitions.ensure_line_partitions([april], index_members=False) == [
+        "contributions_billline_202604"
+    ]
+    assert "contributions_billline_202604_membership" not in member_indexes()
+    assert partitions.index_line_members(april)
+    assert not partitions.index_line_members(april)
+    assert "contributions_billline_202604_membership" in member_indexes()
+    # A member's lines are found through each month's own index.
+    membership = Membership.objects.get(segment="PU")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the tables are tiny here
+        cursor.execute(
+            f"EXPLAIN SELECT * FROM {BillLine._meta.db_table} WHERE membership_id = %s",
+            [membership.pk],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "contributions_billline_202603_membership" in plan
+
+
+@on_postgresql
+def test_a_month_with_few_lines_is_billed_before_its_membership_index_is_built(
+    billed_with_an_old_project: None,
+    balikpapan: Regency,
+    person: Callable[..., services.PersonFacts],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    april, may = date(2026, 4, 1), date(2026, 5, 1)
+    membership = services.register_bpu_worker(
+        person=person(regency=balikpapan),
+        declared_income=2_000_000,
+        programs=["JKK", "JKM"],
+        start_date=date(2026, 1, 1),
+        registered_on=date(2026, 1, 1),
+    )
+    payer = billing.ensure_payer_account(
+        participant=membership.participant, office=membership.office
+    )
+    for month in (april, may):  # paid in advance: the months' partitions exist, indexed
+        assert billing.issue_monthly_bill(payer=payer, month=month) is not None
+
+    def indexed(month: date) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT to_regclass(%s)", [f"contributions_billline_{month:%Y%m}_membership"]
+            )
+            return cursor.fetchone()[0] is not None
+
+    assert indexed(april) and indexed(may)
+    seen: list[bool] = []
+    billing.run_billing(month=april, progress=lambda *_args: seen.append(indexed(april)))
+    assert seen and not any(seen)  # written without it ...
+    assert indexed(april)  # ... and built once the month was billed
+    monkeypatch.setattr(partitions, "DEFER_INDEX_BELOW", 1)  # May's few lines count as many
+    seen.clear()
+    billing.run_billing(month=may, progress=lambda *_args: seen.append(indexed(may)))
+    assert seen and all(seen)
+    # Both months: the PU worker's six lines and the BPU participant's four (JKK, JKM, discounts).
+    assert [BillLine.objects.filter(month=m).count() for m in (april, may)] == [10, 10]
+    assert ledger.check().ok

@@ -48,6 +48,11 @@ from jaminan.contributions.models import (
     Posting,
     Sponsor,
 )
+from jaminan.contributions.partitions import (
+    ensure_line_partitions,
+    index_line_members,
+    prepare_month,
+)
 from jaminan.geo.models import Office
 from jaminan.registry.identifiers import luhn_digit
 from jaminan.registry.models import ConstructionProject, Employer, Membership, Participant
@@ -367,10 +372,13 @@ def _insert_bills(
     return _execute(sql, params)
 
 
-def _new_bills_sql(run_id: int | None, bill_id: int | None) -> tuple[str, list[Any]]:
-    if bill_id is not None:
-        return "b.id = %s", [bill_id]
-    return "b.run_id = %s", [run_id]
+def _same_month(line_month: date | None, bill: str = "b") -> tuple[str, list[Any]]:
+    """Lines ``l`` of bills ``bill`` are of their bill's month. When every bill is of one month the
+    condition is that constant, and PostgreSQL reads that month's partition of the line table only;
+    otherwise it is the bill's own month (partitions pruned per bill at run time)."""
+    if line_month is None:
+        return f"l.month = {bill}.month", []
+    return "l.month = %s", [line_month]
 
 
 def _insert_pu_lines(month: date, scope: Scope, new_bills: tuple[str, list[Any]]) -> int:
@@ -379,7 +387,7 @@ def _insert_pu_lines(month: date, scope: Scope, new_bills: tuple[str, list[Any]]
     # x is materialised: one row per membership, its wage looked up once, then joined to the
     # month's few rate rows (without it the planner re-evaluates the wage for every rate).
     sql = f"""
-        INSERT INTO {T["line"]} (bill_id, membership_id, program, side, kind, base, amount)
+        INSERT INTO {T["line"]} (bill_id, membership_id, program, side, kind, base, amount, month)
         WITH x AS MATERIALIZED (
             SELECT b.id AS bill_id, m.id AS mid, e.risk_group AS risk_group, {variant} AS variant,
                    m.has_jht AS has_jht, m.has_jp AS has_jp, {_WAGE} AS wage
@@ -390,7 +398,7 @@ def _insert_pu_lines(month: date, scope: Scope, new_bills: tuple[str, list[Any]]
               AND {scope.payer_sql} AND {_ACTIVE}
         )
         SELECT x.bill_id, x.mid, r.program, r.side, 'contribution', {base},
-               ({base} * r.num + r.den / 2) / r.den
+               ({base} * r.num + r.den / 2) / r.den, r.month
         FROM x
         JOIN {T["rate"]} r ON r.month = %s AND r.segment = 'PU' AND r.kind = 'contribution'
              AND r.risk_group = x.risk_group AND r.variant = x.variant
@@ -418,7 +426,7 @@ def _insert_bpu_lines(
     jkk_disc = half.format(v="a.jkk")
     all_disc = half.format(v="(a.jkk + a.jkm)")
     sql = f"""
-        INSERT INTO {T["line"]} (bill_id, membership_id, program, side, kind, base, amount)
+        INSERT INTO {T["line"]} (bill_id, membership_id, program, side, kind, base, amount, month)
         WITH x AS MATERIALIZED (
             SELECT b.id AS bill_id, m.id AS mid, {variant} AS variant, m.has_jht AS has_jht,
                    {_WAGE} AS income
@@ -430,7 +438,7 @@ def _insert_bpu_lines(
         ), a AS MATERIALIZED (
             SELECT x.bill_id, x.mid, x.has_jht, x.income,
                    (x.income * k.num + k.den / 2) / k.den AS jkk, j.flat AS jkm,
-                   (x.income * h.num + h.den / 2) / h.den AS jht, x.variant
+                   (x.income * h.num + h.den / 2) / h.den AS jht, x.variant, k.month
             FROM x
             JOIN {T["rate"]} k ON k.month = %s AND k.segment = 'BPU' AND k.program = 'JKK'
                  AND k.variant = x.variant
@@ -440,19 +448,20 @@ def _insert_bpu_lines(
                  AND h.variant = x.variant
             WHERE x.income IS NOT NULL AND x.income >= k.floor AND x.income <= k.cap
         )
-        SELECT a.bill_id, a.mid, 'JKK', '{side}', 'contribution', a.income, a.jkk FROM a
+        SELECT a.bill_id, a.mid, 'JKK', '{side}', 'contribution', a.income, a.jkk, a.month FROM a
         UNION ALL
-        SELECT a.bill_id, a.mid, 'JKM', '{side}', 'contribution', a.income, a.jkm FROM a
+        SELECT a.bill_id, a.mid, 'JKM', '{side}', 'contribution', a.income, a.jkm, a.month FROM a
         UNION ALL
-        SELECT a.bill_id, a.mid, 'JHT', '{side}', 'contribution', a.income, a.jht FROM a
+        SELECT a.bill_id, a.mid, 'JHT', '{side}', 'contribution', a.income, a.jht, a.month FROM a
         WHERE a.has_jht
         UNION ALL
-        SELECT a.bill_id, a.mid, 'JKK', '{side}', 'discount', a.jkk, -({jkk_disc})
+        SELECT a.bill_id, a.mid, 'JKK', '{side}', 'discount', a.jkk, -({jkk_disc}), a.month
         FROM a JOIN {T["rate"]} d ON d.month = %s AND d.segment = 'BPU' AND d.program = 'DISC'
              AND d.variant = a.variant
         WHERE d.num > 0
         UNION ALL
-        SELECT a.bill_id, a.mid, 'JKM', '{side}', 'discount', a.jkm, -({all_disc} - {jkk_disc})
+        SELECT a.bill_id, a.mid, 'JKM', '{side}', 'discount', a.jkm, -({all_disc} - {jkk_disc}),
+               a.month
         FROM a JOIN {T["rate"]} d ON d.month = %s AND d.segment = 'BPU' AND d.program = 'DISC'
              AND d.variant = a.variant
         WHERE d.num > 0"""
@@ -473,23 +482,27 @@ def _insert_bpu_lines(
     return _execute(sql, params)
 
 
-def _update_amounts(new_bills: tuple[str, list[Any]]) -> None:
+def _update_amounts(new_bills: tuple[str, list[Any]], line_month: date | None) -> None:
     where, params = new_bills
+    same_month, month_params = _same_month(line_month)
     _execute(
         f"""UPDATE {T["bill"]} SET amount = s.total
             FROM (SELECT l.bill_id, SUM(l.amount) AS total FROM {T["line"]} l
-                  JOIN {T["bill"]} b ON b.id = l.bill_id WHERE {where} GROUP BY l.bill_id) s
+                  JOIN {T["bill"]} b ON b.id = l.bill_id AND {same_month}
+                  WHERE {where} GROUP BY l.bill_id) s
             WHERE s.bill_id = {T["bill"]}.id""",
-        params,
+        [*month_params, *params],
     )
 
 
-def _drop_empty_bills(new_bills: tuple[str, list[Any]]) -> int:
+def _drop_empty_bills(new_bills: tuple[str, list[Any]], line_month: date | None) -> int:
     """Bills whose memberships all turned out unbillable (e.g. income outside the tiers)."""
+    same_month, month_params = _same_month(line_month, T["bill"])
     return _execute(
         f"""DELETE FROM {T["bill"]} WHERE {new_bills[0].replace("b.", f"{T['bill']}.")}
-            AND NOT EXISTS (SELECT 1 FROM {T["line"]} l WHERE l.bill_id = {T["bill"]}.id)""",
-        new_bills[1],
+            AND NOT EXISTS (SELECT 1 FROM {T["line"]} l
+                            WHERE l.bill_id = {T["bill"]}.id AND {same_month})""",
+        [*new_bills[1], *month_params],
     )
 
 
@@ -509,8 +522,10 @@ def _carry_fines(new_bills: tuple[str, list[Any]]) -> int:
         targets = dict(cursor.fetchall())
     count = 0
     for fine in Fine.objects.filter(pk__in=list(targets)).order_by("id"):
+        bill = Bill.objects.only("month").get(pk=targets[fine.pk])
         line = BillLine.objects.create(
-            bill_id=targets[fine.pk],
+            bill=bill,
+            month=bill.month,
             membership=None,
             program=FINE_PROGRAM,
             side=BillLine.Side.EMPLOYER,
@@ -531,9 +546,15 @@ def _account_case() -> str:
     return f"CASE WHEN l.kind = 'fine' THEN '{Account.INCOME_FINE.value}' ELSE CASE l.program {whens} END END"
 
 
-def _post_new_bills(new_bills: tuple[str, list[Any]], today: date, now: datetime) -> None:
+def _post_new_bills(
+    new_bills: tuple[str, list[Any]], today: date, now: datetime, line_month: date | None
+) -> None:
     """Journal entries of the new bills, set-based: the same postings as ``ledger.post_bill``."""
     where, params = new_bills
+    same_month, month_params = _same_month(line_month)
+    # The month's two JKP allocation rates, read once (not looked up again for every line).
+    rate_month = "AND month = %s" if line_month else ""
+    rate_params = [line_month] if line_month else []
     ops = connection.ops
     _execute(
         f"""INSERT INTO {T["entry"]} (kind, date, bill_id, memo, created_at)
@@ -561,9 +582,10 @@ def _post_new_bills(new_bills: tuple[str, list[Any]], today: date, now: datetime
                 SELECT je.id AS entry_id, {_account_case()} AS account, l.program AS program,
                        SUM(l.amount) AS amount, SUM({moved}) AS moved
                 FROM {T["bill"]} b {entry_join}
-                JOIN {T["line"]} l ON l.bill_id = b.id
-                LEFT JOIN {T["rate"]} a ON a.month = b.month AND a.segment = 'PU'
-                     AND a.kind = 'jkp_alloc' AND a.program = l.program
+                JOIN {T["line"]} l ON l.bill_id = b.id AND {same_month}
+                LEFT JOIN (SELECT month, program, num, den FROM {T["rate"]}
+                           WHERE segment = 'PU' AND kind = 'jkp_alloc' {rate_month}) a
+                     ON a.program = l.program AND a.month = b.month
                 WHERE {where}
                 GROUP BY je.id, {_account_case()}, l.program
             )
@@ -572,20 +594,31 @@ def _post_new_bills(new_bills: tuple[str, list[Any]], today: date, now: datetime
             UNION ALL
             SELECT entry_id, CASE program {jkp_case} END, CAST(NULL AS BIGINT), -SUM(moved) FROM g
             WHERE moved <> 0 GROUP BY entry_id, program""",
-        params,
+        [*month_params, *rate_params, *params],
     )
 
 
-def _chunk_totals(new_bills: tuple[str, list[Any]]) -> tuple[int, int, int]:
+def _chunk_totals(new_bills: tuple[str, list[Any]], month: date) -> tuple[int, int, int]:
+    """Bills, lines and amount of the new bills: the month's lines read from its partition, those
+    of one-off bills of earlier months (few) from theirs."""
     where, params = new_bills
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT COUNT(*), COALESCE(SUM(b.amount), 0),
-                       COALESCE(SUM((SELECT COUNT(*) FROM {T["line"]} l WHERE l.bill_id = b.id)), 0)
-                FROM {T["bill"]} b WHERE {where}""",
-            params,
+            f"SELECT COUNT(*), COALESCE(SUM(b.amount), 0) FROM {T['bill']} b WHERE {where}", params
         )
-        bills, amount, lines = cursor.fetchone()
+        bills, amount = cursor.fetchone()
+        cursor.execute(
+            f"""SELECT COUNT(*) FROM {T["line"]} l JOIN {T["bill"]} b ON b.id = l.bill_id
+                WHERE l.month = %s AND b.month = %s AND {where}""",
+            [month, month, *params],
+        )
+        lines = cursor.fetchone()[0]
+        cursor.execute(
+            f"""SELECT COUNT(*) FROM {T["line"]} l JOIN {T["bill"]} b
+                ON b.id = l.bill_id AND l.month = b.month WHERE b.month <> %s AND {where}""",
+            [month, *params],
+        )
+        lines += cursor.fetchone()[0]
     return int(bills), int(lines), int(amount)
 
 
@@ -697,7 +730,9 @@ def _bill_migrant_workers(month: date, office_id: int, run_id: int | None) -> in
 
 def _store_one_off(bills: list[Bill], lines: list[BillLine]) -> int:
     """Write one-off bills and their lines in bulk (their journal entries are posted with the
-    chunk's, set-based)."""
+    chunk's, set-based). Each is of its registration month: that month's line partition is made
+    first when it has none."""
+    ensure_line_partitions(bill.month for bill in bills)
     Bill.objects.bulk_create(bills, batch_size=5_000)
     BillLine.objects.bulk_create(lines, batch_size=5_000)  # each line takes its bill's new id
     return len(bills)
@@ -729,10 +764,10 @@ def _complete_bills(
     _insert_pu_lines(month, scope, new_bills)
     _insert_bpu_lines("BPU_SELF", month, scope, new_bills)
     _insert_bpu_lines("BPU_SPONSOR", month, scope, new_bills)
-    dropped = _drop_empty_bills(new_bills)
+    dropped = _drop_empty_bills(new_bills, month)
     fines = _carry_fines(new_bills)
-    _update_amounts(new_bills)
-    _post_new_bills(new_bills, today, timezone.now())
+    _update_amounts(new_bills, month)
+    _post_new_bills(new_bills, today, timezone.now(), month)
     return {"dropped": dropped, "fines": fines}
 
 
@@ -850,6 +885,8 @@ def run_billing(
         raise
     try:
         write_month_rates(month)
+        # The month's lines first, their membership index after (see partitions).
+        prepare_month(month)
         if _ensure_payer_accounts(month) > 1_000 and connection.vendor == "postgresql":
             # Fresh statistics, or the planner takes the new accounts for an empty table.
             with connection.cursor() as cursor:
@@ -868,6 +905,7 @@ def run_billing(
             _heartbeat(month)
             if progress is not None:
                 progress(index, len(offices), chunk_office.name)
+        index_line_members(month)
         totals = BillingChunk.objects.filter(month=month, office__in=offices).aggregate(
             bills=Sum("bills"), lines=Sum("lines"), amount=Sum("amount")
         )
@@ -892,14 +930,18 @@ def _refresh_statistics(*tables: str) -> None:
     """ANALYZE each table that has more than doubled since its statistics were taken. On a fresh
     database the bill table starts empty: planned as empty, each office's "no bill yet" check scans
     every bill made so far (the first month at scale 0.1 spent 40 s there, later months 2 s).
-    Once the tables hold months of bills a month's run no longer doubles them, and this is a no-op."""
+    Once the tables hold months of bills a month's run no longer doubles them, and this is a no-op.
+    A partitioned table's partitions are looked at one by one (the month's partition of the line
+    table is new at each run)."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
-            "WHERE s.relname = ANY(%s) AND s.n_mod_since_analyze > GREATEST(c.reltuples, 1000)",
-            [list(tables)],
+            "WHERE c.relkind = 'r' AND s.n_mod_since_analyze > GREATEST(c.reltuples, 1000) "
+            "AND (s.relname = ANY(%s) OR s.relid IN (SELECT i.inhrelid FROM pg_inherits i "
+            "WHERE i.inhparent IN (SELECT to_regclass(t) FROM unnest(%s::text[]) t)))",
+            [list(tables), list(tables)],
         )
         for (table,) in cursor.fetchall():
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
@@ -917,8 +959,8 @@ def _run_chunk(run: BillingRun, month: date, office: Office, today: date) -> Non
     if one_off:
         # Made in this chunk's transaction, so none has a journal entry yet.
         one_off_bills = (f"{new_bills[0]} AND b.kind <> 'monthly'", new_bills[1])
-        _post_new_bills(one_off_bills, today, timezone.now())
-    bills, lines, amount = _chunk_totals(new_bills)
+        _post_new_bills(one_off_bills, today, timezone.now(), None)
+    bills, lines, amount = _chunk_totals(new_bills, month)
     BillingChunk.objects.create(
         month=month, office=office, run=run, bills=bills, lines=lines, amount=amount
     )
@@ -943,6 +985,7 @@ def issue_monthly_bill(
         return existing
     if not MonthRate.objects.filter(month=month).exists():
         write_month_rates(month)
+    ensure_line_partitions([month])
     scope = Scope.payer(payer.pk)
     _insert_all_bills(month, scope, None)
     created = list(

@@ -31,6 +31,7 @@ from jaminan.contributions.models import (
     Allocation,
     Bill,
     BillLine,
+    Fine,
     JournalEntry,
     PayerAccount,
     Payment,
@@ -209,16 +210,31 @@ def check(*, limit: int = 20) -> CheckResult:
             )
         # 2b. Every line belongs to an existing bill and (when it names one) membership: the
         #     lines table has no database-level foreign keys (see BillLine).
+        #     A line's month is its bill's (the line table's partition key).
         orphans = _rows(
-            f"""SELECT l.id, l.bill_id, l.membership_id FROM {line} l
+            f"""SELECT l.id, l.bill_id, l.membership_id, l.month, ob.month FROM {line} l
                 LEFT JOIN {b} ob ON ob.id = l.bill_id
                 LEFT JOIN {Membership._meta.db_table} om ON om.id = l.membership_id
-                WHERE ob.id IS NULL OR (l.membership_id IS NOT NULL AND om.id IS NULL)"""
+                WHERE ob.id IS NULL OR (l.membership_id IS NOT NULL AND om.id IS NULL)
+                   OR l.month <> ob.month"""
         )
-        for line_id, bill_id, membership_id in orphans[:limit]:
+        for line_id, bill_id, membership_id, line_month, bill_month in orphans[:limit]:
+            if bill_month is not None and line_month != bill_month:
+                result.breaches.append(
+                    f"line {line_id}: month {line_month} is not its bill {bill_id}'s {bill_month}"
+                )
+                continue
             result.breaches.append(
                 f"line {line_id}: bill {bill_id} or membership {membership_id} does not exist"
             )
+        # 2c. Every billed fine's line exists (no database-level key: see Fine.billed_line).
+        lost = _rows(
+            f"""SELECT f.id, f.billed_line_id FROM {Fine._meta.db_table} f
+                LEFT JOIN {line} l ON l.id = f.billed_line_id
+                WHERE f.billed_line_id IS NOT NULL AND l.id IS NULL"""
+        )
+        for fine_id, line_id in lost[:limit]:
+            result.breaches.append(f"fine {fine_id}: billed line {line_id} does not exist")
         # 3. Each bill's paid amount equals its allocations.
         bad_paid = _rows(
             f"""SELECT b.id, b.paid_amount, COALESCE(a.total, 0) FROM {b} b

@@ -9,6 +9,9 @@ number; payments arrive on it and are allocated to the payer's oldest open bills
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -330,8 +333,13 @@ class Bill(models.Model):
     KIND_CODES: dict[str, str] = {"monthly": "B", "jakon": "K", "pmi": "M"}
 
     payer = models.ForeignKey(PayerAccount, on_delete=models.PROTECT, related_name="bills")
+    # No index of its own: the (office, month) index below serves lookups by office.
     office = models.ForeignKey(
-        "geo.Office", verbose_name=_("kantor cabang"), on_delete=models.PROTECT, related_name="+"
+        "geo.Office",
+        verbose_name=_("kantor cabang"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     kind = models.CharField(_("jenis"), max_length=8, choices=Kind.choices)
     month = models.DateField(_("bulan iuran"))
@@ -400,8 +408,24 @@ class Bill(models.Model):
         return self.amount - self.paid_amount
 
 
+class BillLineManager(models.Manager["BillLine"]):
+    def bulk_create(self, objs: Iterable[BillLine], *args: Any, **kwargs: Any) -> list[BillLine]:
+        """Each line takes its bill's month (the partition key) when it has none."""
+        lines = list(objs)
+        for line in lines:
+            if line.month is None:
+                line.month = line.bill.month
+        return super().bulk_create(lines, *args, **kwargs)
+
+
 class BillLine(models.Model):
-    """One amount of a bill: membership × program × side, a discount, or a fine."""
+    """One amount of a bill: membership × program × side, a discount, or a fine.
+
+    ``month`` is the bill's month, kept on the line: on PostgreSQL the line table is partitioned
+    by it (one partition a month, ``contributions.partitions``), so a month's lines and their
+    indexes stay the size of one month whatever the history, and queries that know the month
+    read one partition. It is filled from the bill when a line is saved without it.
+    """
 
     class Side(models.TextChoices):
         EMPLOYER = "employer", _("pemberi kerja")
@@ -439,6 +463,9 @@ class BillLine(models.Model):
     )
     base = models.BigIntegerField(_("dasar (Rp)"), default=0)
     amount = models.BigIntegerField(_("jumlah (Rp)"))
+    month = models.DateField(_("bulan iuran"), editable=False)
+
+    objects = BillLineManager()
 
     class Meta:
         ordering = ["bill", "id"]
@@ -447,6 +474,11 @@ class BillLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program} {self.side} {self.amount}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.month is None:
+            self.month = self.bill.month
+        super().save(*args, **kwargs)
 
 
 class Payment(models.Model):
@@ -515,8 +547,16 @@ class Fine(models.Model):
     months_late = models.PositiveSmallIntegerField(_("bulan terlambat"))
     amount = models.BigIntegerField(_("denda (Rp)"))
     assessed_on = models.DateField(_("ditetapkan"))
+    # No database-level foreign key: on PostgreSQL the line table is partitioned by month and its
+    # primary key is (id, month), which a key on the id alone cannot reference. `jaminan ledger
+    # check` verifies that every billed fine's line exists.
     billed_line = models.OneToOneField(
-        BillLine, on_delete=models.PROTECT, null=True, blank=True, related_name="fine"
+        BillLine,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fine",
+        db_constraint=False,
     )
 
     class Meta:
