@@ -414,7 +414,7 @@ def _insert_pu_lines(month: date, scope: Scope, new_bills: tuple[str, list[Any]]
         month,
         month,
     ]
-    return _execute(sql, params)
+    return _insert_lines(sql, params, jkp_month=month)
 
 
 def _insert_bpu_lines(
@@ -479,30 +479,97 @@ def _insert_bpu_lines(
         month,
         month,
     ]
-    return _execute(sql, params)
+    return _insert_lines(sql, params, jkp_month=None)
 
 
-def _update_amounts(new_bills: tuple[str, list[Any]], line_month: date | None) -> None:
+# --- the chunk's sums ---------------------------------------------------------------------------
+#
+# Bill amounts, journal postings and control totals need each new bill's lines summed per program
+# and kind. On PostgreSQL the sums are taken from the rows as the line INSERTs write them
+# (``RETURNING``), so the run never reads its 15 million lines back; SQLite sums the new lines
+# with one query. Both fill the same temporary table, and everything after reads only that.
+
+SUMS = "billing_sums"
+
+
+def _moved(line: str, pu: str) -> str:
+    """A line's share moved to JKP income (``ledger.post_bill``): PU contribution lines only, at the
+    month's JKP allocation rate ``a`` on the line's base, at most the line's amount."""
+    one = f"({line}.base * a.num + a.den / 2) / a.den"
+    return (
+        f"CASE WHEN {pu} AND {line}.kind = 'contribution' AND a.num > 0 THEN "
+        f"CASE WHEN {one} < {line}.amount THEN {one} ELSE {line}.amount END ELSE 0 END"
+    )
+
+
+def _jkp_rates(month_sql: str) -> str:
+    """The JKP allocation rates ``a`` of a month, joined by program to lines ``l``."""
+    return (
+        f"LEFT JOIN {T['rate']} a ON a.month = {month_sql} AND a.segment = 'PU' "
+        "AND a.kind = 'jkp_alloc' AND a.program = l.program"
+    )
+
+
+def _reset_sums() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""CREATE TEMPORARY TABLE IF NOT EXISTS {SUMS} (
+                    bill_id BIGINT NOT NULL, program VARCHAR(8) NOT NULL,
+                    kind VARCHAR(12) NOT NULL, lines BIGINT NOT NULL, amount BIGINT NOT NULL,
+                    moved BIGINT NOT NULL)"""
+        )
+        cursor.execute(f"DELETE FROM {SUMS}")
+
+
+def _insert_lines(sql: str, params: list[Any], *, jkp_month: date | None) -> int:
+    """Run a lines ``INSERT … SELECT``; on PostgreSQL its rows are summed into the chunk's sums as
+    they are written. ``jkp_month``: the month of PU lines (part of them moves to JKP income)."""
+    if connection.vendor != "postgresql":
+        return _execute(sql, params)
+    moved = _moved("l", "TRUE") if jkp_month else "0"
+    rates = _jkp_rates("%s") if jkp_month else ""
+    return _execute(
+        f"""WITH l AS ({sql} RETURNING bill_id, program, kind, base, amount)
+            INSERT INTO {SUMS} (bill_id, program, kind, lines, amount, moved)
+            SELECT l.bill_id, l.program, l.kind, COUNT(*), SUM(l.amount), SUM({moved})
+            FROM l {rates} GROUP BY l.bill_id, l.program, l.kind""",
+        [*params, *([jkp_month] if jkp_month else [])],
+    )
+
+
+def _sums_from_lines(new_bills: tuple[str, list[Any]], line_month: date | None) -> None:
+    """Sum the stored lines of ``new_bills`` into the chunk's sums (SQLite's monthly bills; the
+    few one-off bills on both)."""
     where, params = new_bills
     same_month, month_params = _same_month(line_month)
     _execute(
-        f"""UPDATE {T["bill"]} SET amount = s.total
-            FROM (SELECT l.bill_id, SUM(l.amount) AS total FROM {T["line"]} l
-                  JOIN {T["bill"]} b ON b.id = l.bill_id AND {same_month}
-                  WHERE {where} GROUP BY l.bill_id) s
-            WHERE s.bill_id = {T["bill"]}.id""",
+        f"""INSERT INTO {SUMS} (bill_id, program, kind, lines, amount, moved)
+            SELECT l.bill_id, l.program, l.kind, COUNT(*), SUM(l.amount),
+                   SUM({_moved("l", "b.segment = 'PU'")})
+            FROM {T["bill"]} b JOIN {T["line"]} l ON l.bill_id = b.id AND {same_month}
+            {_jkp_rates("b.month")}
+            WHERE {where} GROUP BY l.bill_id, l.program, l.kind""",
         [*month_params, *params],
     )
 
 
-def _drop_empty_bills(new_bills: tuple[str, list[Any]], line_month: date | None) -> int:
+def _update_amounts(new_bills: tuple[str, list[Any]]) -> None:
+    where, params = new_bills
+    _execute(
+        f"""UPDATE {T["bill"]} SET amount = s.total
+            FROM (SELECT l.bill_id, SUM(l.amount) AS total FROM {SUMS} l
+                  JOIN {T["bill"]} b ON b.id = l.bill_id WHERE {where} GROUP BY l.bill_id) s
+            WHERE s.bill_id = {T["bill"]}.id""",
+        params,
+    )
+
+
+def _drop_empty_bills(new_bills: tuple[str, list[Any]]) -> int:
     """Bills whose memberships all turned out unbillable (e.g. income outside the tiers)."""
-    same_month, month_params = _same_month(line_month, T["bill"])
     return _execute(
         f"""DELETE FROM {T["bill"]} WHERE {new_bills[0].replace("b.", f"{T['bill']}.")}
-            AND NOT EXISTS (SELECT 1 FROM {T["line"]} l
-                            WHERE l.bill_id = {T["bill"]}.id AND {same_month})""",
-        [*new_bills[1], *month_params],
+            AND NOT EXISTS (SELECT 1 FROM {SUMS} l WHERE l.bill_id = {T["bill"]}.id)""",
+        new_bills[1],
     )
 
 
@@ -535,6 +602,11 @@ def _carry_fines(new_bills: tuple[str, list[Any]]) -> int:
         )
         fine.billed_line = line
         fine.save(update_fields=["billed_line"])
+        _execute(
+            f"INSERT INTO {SUMS} (bill_id, program, kind, lines, amount, moved) "
+            "VALUES (%s, %s, %s, 1, %s, 0)",
+            [line.bill_id, line.program, line.kind, line.amount],
+        )
         count += 1
     return count
 
@@ -546,15 +618,10 @@ def _account_case() -> str:
     return f"CASE WHEN l.kind = 'fine' THEN '{Account.INCOME_FINE.value}' ELSE CASE l.program {whens} END END"
 
 
-def _post_new_bills(
-    new_bills: tuple[str, list[Any]], today: date, now: datetime, line_month: date | None
-) -> None:
-    """Journal entries of the new bills, set-based: the same postings as ``ledger.post_bill``."""
+def _post_new_bills(new_bills: tuple[str, list[Any]], today: date, now: datetime) -> None:
+    """Journal entries of the new bills, set-based from the chunk's sums: the same postings as
+    ``ledger.post_bill``."""
     where, params = new_bills
-    same_month, month_params = _same_month(line_month)
-    # The month's two JKP allocation rates, read once (not looked up again for every line).
-    rate_month = "AND month = %s" if line_month else ""
-    rate_params = [line_month] if line_month else []
     ops = connection.ops
     _execute(
         f"""INSERT INTO {T["entry"]} (kind, date, bill_id, memo, created_at)
@@ -568,11 +635,6 @@ def _post_new_bills(
             FROM {T["bill"]} b {entry_join} WHERE {where}""",
         params,
     )
-    moved_one = "(l.base * a.num + a.den / 2) / a.den"
-    moved = (
-        f"CASE WHEN b.segment = 'PU' AND l.kind = 'contribution' AND a.num > 0 THEN "
-        f"CASE WHEN {moved_one} < l.amount THEN {moved_one} ELSE l.amount END ELSE 0 END"
-    )
     jkp_case = " ".join(
         f"WHEN '{program}' THEN '{account.value}'" for program, account in JKP_ACCOUNT.items()
     )
@@ -580,12 +642,9 @@ def _post_new_bills(
         f"""INSERT INTO {T["post"]} (entry_id, account, payer_id, amount)
             WITH g AS (
                 SELECT je.id AS entry_id, {_account_case()} AS account, l.program AS program,
-                       SUM(l.amount) AS amount, SUM({moved}) AS moved
+                       SUM(l.amount) AS amount, SUM(l.moved) AS moved
                 FROM {T["bill"]} b {entry_join}
-                JOIN {T["line"]} l ON l.bill_id = b.id AND {same_month}
-                LEFT JOIN (SELECT month, program, num, den FROM {T["rate"]}
-                           WHERE segment = 'PU' AND kind = 'jkp_alloc' {rate_month}) a
-                     ON a.program = l.program AND a.month = b.month
+                JOIN {SUMS} l ON l.bill_id = b.id
                 WHERE {where}
                 GROUP BY je.id, {_account_case()}, l.program
             )
@@ -594,31 +653,20 @@ def _post_new_bills(
             UNION ALL
             SELECT entry_id, CASE program {jkp_case} END, CAST(NULL AS BIGINT), -SUM(moved) FROM g
             WHERE moved <> 0 GROUP BY entry_id, program""",
-        [*month_params, *rate_params, *params],
+        params,
     )
 
 
-def _chunk_totals(new_bills: tuple[str, list[Any]], month: date) -> tuple[int, int, int]:
-    """Bills, lines and amount of the new bills: the month's lines read from its partition, those
-    of one-off bills of earlier months (few) from theirs."""
+def _chunk_totals(new_bills: tuple[str, list[Any]]) -> tuple[int, int, int]:
     where, params = new_bills
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT COUNT(*), COALESCE(SUM(b.amount), 0) FROM {T['bill']} b WHERE {where}", params
+            f"""SELECT COUNT(*), COALESCE(SUM(b.amount), 0),
+                       COALESCE((SELECT SUM(l.lines) FROM {SUMS} l), 0)
+                FROM {T["bill"]} b WHERE {where}""",
+            params,
         )
-        bills, amount = cursor.fetchone()
-        cursor.execute(
-            f"""SELECT COUNT(*) FROM {T["line"]} l JOIN {T["bill"]} b ON b.id = l.bill_id
-                WHERE l.month = %s AND b.month = %s AND {where}""",
-            [month, month, *params],
-        )
-        lines = cursor.fetchone()[0]
-        cursor.execute(
-            f"""SELECT COUNT(*) FROM {T["line"]} l JOIN {T["bill"]} b
-                ON b.id = l.bill_id AND l.month = b.month WHERE b.month <> %s AND {where}""",
-            [month, *params],
-        )
-        lines += cursor.fetchone()[0]
+        bills, amount, lines = cursor.fetchone()
     return int(bills), int(lines), int(amount)
 
 
@@ -761,13 +809,16 @@ def _complete_bills(
     month: date, scope: Scope, new_bills: tuple[str, list[Any]], today: date
 ) -> dict[str, int]:
     """Lines, fines, amounts and journal entries of bills just inserted."""
+    _reset_sums()
     _insert_pu_lines(month, scope, new_bills)
     _insert_bpu_lines("BPU_SELF", month, scope, new_bills)
     _insert_bpu_lines("BPU_SPONSOR", month, scope, new_bills)
-    dropped = _drop_empty_bills(new_bills, month)
+    if connection.vendor != "postgresql":  # there the INSERTs summed their rows
+        _sums_from_lines(new_bills, month)
+    dropped = _drop_empty_bills(new_bills)
     fines = _carry_fines(new_bills)
-    _update_amounts(new_bills, month)
-    _post_new_bills(new_bills, today, timezone.now(), month)
+    _update_amounts(new_bills)
+    _post_new_bills(new_bills, today, timezone.now())
     return {"dropped": dropped, "fines": fines}
 
 
@@ -959,8 +1010,9 @@ def _run_chunk(run: BillingRun, month: date, office: Office, today: date) -> Non
     if one_off:
         # Made in this chunk's transaction, so none has a journal entry yet.
         one_off_bills = (f"{new_bills[0]} AND b.kind <> 'monthly'", new_bills[1])
-        _post_new_bills(one_off_bills, today, timezone.now(), None)
-    bills, lines, amount = _chunk_totals(new_bills, month)
+        _sums_from_lines(one_off_bills, None)
+        _post_new_bills(one_off_bills, today, timezone.now())
+    bills, lines, amount = _chunk_totals(new_bills)
     BillingChunk.objects.create(
         month=month, office=office, run=run, bills=bills, lines=lines, amount=amount
     )
