@@ -869,11 +869,26 @@ def test_a_month_with_few_lines_is_billed_before_its_membership_index_is_built(
             )
             return cursor.fetchone()[0] is not None
 
+    def autovacuum(month: date) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reloptions FROM pg_class WHERE relname = %s",
+                [f"contributions_billline_{month:%Y%m}"],
+            )
+            return "autovacuum_enabled=off" not in (cursor.fetchone()[0] or [])
+
     assert indexed(april) and indexed(may)
     seen: list[bool] = []
-    billing.run_billing(month=april, progress=lambda *_args: seen.append(indexed(april)))
+    during: list[bool] = []
+
+    def watch(*_args: object) -> None:
+        seen.append(indexed(april))
+        during.append(autovacuum(april))
+
+    billing.run_billing(month=april, progress=watch)
     assert seen and not any(seen)  # written without it ...
     assert indexed(april)  # ... and built once the month was billed
+    assert during and not any(during) and autovacuum(april)  # vacuumed after the run, not during
     monkeypatch.setattr(partitions, "DEFER_INDEX_BELOW", 1)  # May's few lines count as many
     seen.clear()
     billing.run_billing(month=may, progress=lambda *_args: seen.append(indexed(may)))

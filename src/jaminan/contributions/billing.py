@@ -8,6 +8,11 @@ together by ``INSERT … SELECT`` statements, or not at all. A finished chunk is
 (``BillingChunk``) and skipped by later runs: running again changes nothing, and a run killed
 midway is completed by the next one with the same totals as a clean run.
 
+The lines are written once and not read back: the bills' amounts, journal postings and control
+totals come from per-bill sums taken as the lines are written (see "the chunk's sums"). On
+PostgreSQL the month's lines go to the month's partition of the line table, whose membership index
+is built after the last office (``jaminan.contributions.partitions``).
+
 Amounts are exactly those of ``calculate("contribution.pu" | "contribution.bpu")``: each line is
 ``(base × num + den / 2) / den`` in integer SQL (half up; ``den`` is a power of ten), the method of
 ``jaminan.rules.batch``. Construction projects (once, from the contract value) and migrant
@@ -52,6 +57,7 @@ from jaminan.contributions.partitions import (
     ensure_line_partitions,
     index_line_members,
     prepare_month,
+    resume_autovacuum,
 )
 from jaminan.geo.models import Office
 from jaminan.registry.identifiers import luhn_digit
@@ -518,7 +524,16 @@ def _reset_sums() -> None:
                     kind VARCHAR(12) NOT NULL, lines BIGINT NOT NULL, amount BIGINT NOT NULL,
                     moved BIGINT NOT NULL)"""
         )
-        cursor.execute(f"DELETE FROM {SUMS}")
+        cursor.execute(
+            f"TRUNCATE {SUMS}" if connection.vendor == "postgresql" else f"DELETE FROM {SUMS}"
+        )
+
+
+def _analyze_sums() -> None:
+    """Statistics for the filled sums (no autovacuum looks at a temporary table): without them the
+    planner takes the table for empty and checks each new bill against all of it."""
+    if connection.vendor == "postgresql":
+        _execute(f"ANALYZE {SUMS}", [])
 
 
 def _insert_lines(sql: str, params: list[Any], *, jkp_month: date | None) -> int:
@@ -815,6 +830,7 @@ def _complete_bills(
     _insert_bpu_lines("BPU_SPONSOR", month, scope, new_bills)
     if connection.vendor != "postgresql":  # there the INSERTs summed their rows
         _sums_from_lines(new_bills, month)
+    _analyze_sums()
     dropped = _drop_empty_bills(new_bills)
     fines = _carry_fines(new_bills)
     _update_amounts(new_bills)
@@ -973,6 +989,7 @@ def run_billing(
         run.save(update_fields=["status", "error", "finished_at"])
         raise
     finally:
+        resume_autovacuum(month)
         _release_lock(month, run)
     return run
 

@@ -96,8 +96,10 @@ DEFER_INDEX_BELOW = 100_000
 
 
 def prepare_month(month: date) -> bool:
-    """Before a billing run of ``month``: its partition exists, and has no membership index when
-    it holds few lines. True when the index was deferred (``index_line_members`` builds it)."""
+    """Before a billing run of ``month``: its partition exists, is left alone by autovacuum until
+    the run ends (a fresh partition growing to 15 million rows would otherwise be vacuumed again
+    at every fifth more), and has no membership index when it holds few lines. True when the
+    index was deferred (``index_line_members`` builds it)."""
     month = month.replace(day=1)
     if not is_partitioned():
         return False
@@ -105,6 +107,7 @@ def prepare_month(month: date) -> bool:
     name = partition_name(month)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
+        cursor.execute(f"ALTER TABLE {name} SET (autovacuum_enabled = off)")
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"{name}_membership"])
         if not cursor.fetchone()[0]:
             return True
@@ -115,8 +118,21 @@ def prepare_month(month: date) -> bool:
     return True
 
 
+def resume_autovacuum(month: date) -> None:
+    """After a billing run of ``month``, finished or failed: autovacuum may vacuum its partition
+    again. (A run killed outright leaves it off until the month's next run ends.)"""
+    if not is_partitioned():
+        return
+    name = partition_name(month.replace(day=1))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+        if cursor.fetchone()[0]:
+            cursor.execute(f"ALTER TABLE {name} RESET (autovacuum_enabled)")
+
+
 def index_line_members(month: date) -> bool:
-    """Build the membership index of ``month``'s partition if it has none; True if built."""
+    """After a billing run of ``month``: build the membership index of its partition if it has
+    none (True if built)."""
     if not is_partitioned():
         return False
     name = partition_name(month.replace(day=1))
