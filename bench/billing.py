@@ -402,10 +402,12 @@ def main(argv: list[str] | None = None) -> int:
                 "",
                 "Each timed month: the floor (one `INSERT … SELECT` per segment computing the same "
                 "lines into a bare table without keys or indexes), then `run_billing` for that month "
-                "(bills per payer, lines per membership × program × side with their keys and indexes, "
-                "bill amounts, the journal entries and postings of every bill, control totals, one "
-                "transaction per office). A warm-up month is billed first, untimed: it creates the "
-                "payer accounts and the one-off bills of construction projects and migrant workers.",
+                "(bills per payer; lines per membership × program × side into the month's "
+                "partition with their primary key and bill index, the membership index built after "
+                "the last office; bill amounts, the journal entries and postings of every bill, "
+                "control totals, one transaction per office). A warm-up month is billed first, "
+                "untimed: it creates the payer accounts and the one-off bills of construction "
+                "projects and migrant workers.",
                 "The *keyed floor* is the floor again with the least any stored line needs: an "
                 "identity column, then its primary key and an index on the membership, built once "
                 "after the load (the cheapest way to have them). It computes the same lines, checked "
