@@ -378,12 +378,12 @@ def _insert_bills(
     return _execute(sql, params)
 
 
-def _same_month(line_month: date | None, bill: str = "b") -> tuple[str, list[Any]]:
-    """Lines ``l`` of bills ``bill`` are of their bill's month. When every bill is of one month the
+def _same_month(line_month: date | None) -> tuple[str, list[Any]]:
+    """Lines ``l`` of bills ``b`` are of their bill's month. When every bill is of one month the
     condition is that constant, and PostgreSQL reads that month's partition of the line table only;
     otherwise it is the bill's own month (partitions pruned per bill at run time)."""
     if line_month is None:
-        return f"l.month = {bill}.month", []
+        return "l.month = b.month", []
     return "l.month = %s", [line_month]
 
 
@@ -498,13 +498,14 @@ def _insert_bpu_lines(
 SUMS = "billing_sums"
 
 
-def _moved(line: str, pu: str) -> str:
-    """A line's share moved to JKP income (``ledger.post_bill``): PU contribution lines only, at the
-    month's JKP allocation rate ``a`` on the line's base, at most the line's amount."""
-    one = f"({line}.base * a.num + a.den / 2) / a.den"
+def _moved(pu: str, num: str = "a.num", den: str = "a.den") -> str:
+    """A line ``l``'s share moved to JKP income (``ledger.post_bill``): PU contribution lines only,
+    at the month's JKP allocation rate ``num / den`` (the rate row ``a``, or constants) on the
+    line's base, at most the line's amount."""
+    one = f"(l.base * {num} + {den} / 2) / {den}"
     return (
-        f"CASE WHEN {pu} AND {line}.kind = 'contribution' AND a.num > 0 THEN "
-        f"CASE WHEN {one} < {line}.amount THEN {one} ELSE {line}.amount END ELSE 0 END"
+        f"CASE WHEN {pu} AND l.kind = 'contribution' AND {num} > 0 THEN "
+        f"CASE WHEN {one} < l.amount THEN {one} ELSE l.amount END ELSE 0 END"
     )
 
 
@@ -547,13 +548,13 @@ def _insert_lines(sql: str, params: list[Any], *, jkp_month: date | None) -> int
     if jkp_month is not None:
         # The month's JKP shares as constants: no lookup per line.
         whens = " ".join(
-            f"WHEN '{r.program}' THEN LEAST((l.base * {r.num} + {r.den // 2}) / {r.den}, l.amount)"
+            f"WHEN '{r.program}' THEN {_moved('TRUE', str(r.num), str(r.den))}"
             for r in MonthRate.objects.filter(
                 month=jkp_month, segment="PU", kind="jkp_alloc", num__gt=0
             ).order_by("program")
         )
         if whens:
-            moved = f"CASE WHEN l.kind = 'contribution' THEN CASE l.program {whens} ELSE 0 END ELSE 0 END"
+            moved = f"CASE l.program {whens} ELSE 0 END"
     with connection.cursor() as cursor:
         # A chunk's new bills are planned as one or two rows (their run is new to the statistics),
         # so PostgreSQL would sort a million returned rows to group them, spilling to disk.
@@ -579,7 +580,7 @@ def _sums_from_lines(new_bills: tuple[str, list[Any]], line_month: date | None) 
     _execute(
         f"""INSERT INTO {SUMS} (bill_id, program, kind, lines, amount, moved)
             SELECT l.bill_id, l.program, l.kind, COUNT(*), SUM(l.amount),
-                   SUM({_moved("l", "b.segment = 'PU'")})
+                   SUM({_moved("b.segment = 'PU'")})
             FROM {T["bill"]} b JOIN {T["line"]} l ON l.bill_id = b.id AND {same_month}
             {_jkp_rates("b.month")}
             WHERE {where} GROUP BY l.bill_id, l.program, l.kind""",
