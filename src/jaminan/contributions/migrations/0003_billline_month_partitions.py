@@ -59,6 +59,18 @@ def _next_id(cursor, table):
     return max(int(max_id), int(last)) + 1
 
 
+def _set_aside(cursor):
+    """Rename the table to OLD without its indexes and primary key (their names are then free for
+    the new table). Returns the index definitions and the next line id."""
+    indexes = _indexes(cursor, TABLE)
+    next_id = _next_id(cursor, TABLE)
+    for name, _definition in indexes:
+        cursor.execute(f"DROP INDEX {name}")
+    cursor.execute(f"ALTER TABLE {TABLE} DROP CONSTRAINT {PKEY}")
+    cursor.execute(f"ALTER TABLE {TABLE} RENAME TO {OLD}")
+    return indexes, next_id
+
+
 def fill_month(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         schema_editor.execute(
@@ -71,12 +83,16 @@ def partition(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:
-        indexes = _indexes(cursor, TABLE)
-        next_id = _next_id(cursor, TABLE)
-        for name, _definition in indexes:
-            cursor.execute(f"DROP INDEX {name}")
-        cursor.execute(f"ALTER TABLE {TABLE} DROP CONSTRAINT {PKEY}")
-        cursor.execute(f"ALTER TABLE {TABLE} RENAME TO {OLD}")
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {TABLE} l WHERE NOT EXISTS "
+            "(SELECT 1 FROM contributions_bill b WHERE b.id = l.bill_id)"
+        )
+        orphans = cursor.fetchone()[0]
+        if orphans:  # their month is unknown: the copy below would lose them
+            raise RuntimeError(
+                f"{orphans} bill lines have no bill (run `jaminan ledger check`); not migrated"
+            )
+        indexes, next_id = _set_aside(cursor)
         cursor.execute(f"CREATE TABLE {TABLE} (LIKE {OLD}) PARTITION BY RANGE (month)")
         cursor.execute(f"ALTER TABLE {TABLE} ALTER COLUMN month SET NOT NULL")
         cursor.execute(f"CREATE TABLE {TABLE}_default PARTITION OF {TABLE} DEFAULT")
@@ -99,15 +115,6 @@ def partition(apps, schema_editor):
             f"INSERT INTO {TABLE} SELECT {columns} FROM {OLD} l "
             "JOIN contributions_bill b ON b.id = l.bill_id"
         )
-        cursor.execute(
-            f"SELECT COUNT(*) FROM {OLD} l WHERE NOT EXISTS "
-            "(SELECT 1 FROM contributions_bill b WHERE b.id = l.bill_id)"
-        )
-        orphans = cursor.fetchone()[0]
-        if orphans:
-            raise RuntimeError(
-                f"{orphans} bill lines have no bill (run `jaminan ledger check`); not migrated"
-            )
         cursor.execute(f"DROP TABLE {OLD}")
         cursor.execute(f"CREATE SEQUENCE {SEQUENCE} OWNED BY {TABLE}.id")
         cursor.execute(f"ALTER TABLE {TABLE} ALTER COLUMN id SET DEFAULT nextval('{SEQUENCE}')")
@@ -129,12 +136,7 @@ def unpartition(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:
-        indexes = _indexes(cursor, TABLE)
-        next_id = _next_id(cursor, TABLE)
-        for name, _definition in indexes:
-            cursor.execute(f"DROP INDEX {name}")
-        cursor.execute(f"ALTER TABLE {TABLE} DROP CONSTRAINT {PKEY}")
-        cursor.execute(f"ALTER TABLE {TABLE} RENAME TO {OLD}")
+        indexes, next_id = _set_aside(cursor)
         cursor.execute(f"CREATE TABLE {TABLE} (LIKE {OLD})")
         cursor.execute(f"INSERT INTO {TABLE} SELECT * FROM {OLD}")
         cursor.execute(f"DROP TABLE {OLD} CASCADE")
