@@ -896,3 +896,54 @@ def test_a_month_with_few_lines_is_billed_before_its_membership_index_is_built(
     # Both months: the PU worker's six lines and the BPU participant's four (JKK, JKM, discounts).
     assert [BillLine.objects.filter(month=m).count() for m in (april, may)] == [10, 10]
     assert ledger.check().ok
+
+
+@on_postgresql
+def test_a_partition_left_by_a_killed_run_is_repaired_by_the_next_run(
+    billed_with_an_old_project: None,
+) -> None:
+    """A run killed outright (SIGKILL) leaves its month's partition with autovacuum paused and,
+    when it had deferred it, no membership index: the next run of any month repairs it, unless a
+    live run holds that month."""
+    april, may = date(2026, 4, 1), date(2026, 5, 1)
+
+    def state(month: date) -> tuple[bool, bool]:
+        """(autovacuum on, membership index present) of the month's partition."""
+        name = partitions.partition_name(month)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reloptions, to_regclass(%s) FROM pg_class WHERE relname = %s",
+                [f"{name}_membership", name],
+            )
+            options, index = cursor.fetchone()
+        return "autovacuum_enabled=off" not in (options or []), index is not None
+
+    def kill_midway(month: date) -> None:
+        partitions.prepare_month(month)  # what a run does before its first office ...
+        billing.write_month_rates(month)
+        with connection.cursor() as cursor:  # ... and what it had written when killed
+            cursor.execute(f"DROP INDEX IF EXISTS {partitions.partition_name(month)}_membership")
+
+    kill_midway(FEB)
+    kill_midway(MAR)
+    assert state(FEB) == state(MAR) == (False, False)
+    # March is held by a live run elsewhere: left alone. February is abandoned: repaired.
+    holder = BillingRun.objects.create(month=MAR, status="running", holder="lain", reason="uji")
+    BillingLock.objects.create(
+        month=MAR,
+        run=holder,
+        holder="lain",
+        reason="uji",
+        hostname="mesin-lain",
+        pid=1,
+        heartbeat_at=timezone.now(),
+    )
+    billing.run_billing(month=april)
+    assert state(FEB) == (True, True)
+    assert state(MAR) == (False, False)
+    assert state(april) == (True, True)
+    BillingLock.objects.all().delete()
+    billing.run_billing(month=may)
+    assert state(MAR) == (True, True)
+    assert partitions.repair_abandoned(busy=[]) == []  # nothing left to repair
+    assert ledger.check().ok

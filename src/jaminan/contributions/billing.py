@@ -57,6 +57,7 @@ from jaminan.contributions.partitions import (
     ensure_line_partitions,
     index_line_members,
     prepare_month,
+    repair_abandoned,
     resume_autovacuum,
 )
 from jaminan.geo.models import Office
@@ -923,6 +924,11 @@ def _heartbeat(month: date) -> None:
     BillingLock.objects.filter(month=month, pid=os.getpid()).update(heartbeat_at=timezone.now())
 
 
+def _busy_months(month: date) -> list[date]:
+    """``month`` and every month whose lock is held by a live run."""
+    return [month] + [lock.month for lock in BillingLock.objects.all() if not lock_is_stale(lock)]
+
+
 def _release_lock(month: date, run: BillingRun) -> None:
     BillingLock.objects.filter(month=month, run=run).delete()
 
@@ -972,6 +978,8 @@ def run_billing(
         raise
     try:
         write_month_rates(month)
+        # What a run killed outright left behind on another month's partition.
+        repair_abandoned(busy=_busy_months(month))
         # The month's lines first, their membership index after (see partitions).
         prepare_month(month)
         if _ensure_payer_accounts(month) > 1_000 and connection.vendor == "postgresql":

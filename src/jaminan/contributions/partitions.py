@@ -120,7 +120,7 @@ def prepare_month(month: date) -> bool:
 
 def resume_autovacuum(month: date) -> None:
     """After a billing run of ``month``, finished or failed: autovacuum may vacuum its partition
-    again. (A run killed outright leaves it off until the month's next run ends.)"""
+    again. (A run killed outright leaves it off until the next billing run: ``repair_abandoned``.)"""
     if not is_partitioned():
         return
     name = partition_name(month.replace(day=1))
@@ -128,6 +128,34 @@ def resume_autovacuum(month: date) -> None:
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
         if cursor.fetchone()[0]:
             cursor.execute(f"ALTER TABLE {name} RESET (autovacuum_enabled)")
+
+
+def repair_abandoned(*, busy: Iterable[date]) -> list[str]:
+    """Undo what a billing run killed outright left on its month's partition: autovacuum paused
+    and, when the run deferred it, no membership index. Months in ``busy`` (a run holds them, or
+    is about to) are left alone. Returns the names of the partitions repaired."""
+    if not is_partitioned():
+        return []
+    skip = {partition_name(m.replace(day=1)) for m in busy}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+               WHERE i.inhparent = to_regclass(%s) AND c.relname <> %s
+                 AND ('autovacuum_enabled=off' = ANY(COALESCE(c.reloptions, '{}'))
+                      OR to_regclass(c.relname || '_membership') IS NULL)
+               ORDER BY c.relname""",
+            [LINE_TABLE, DEFAULT_PARTITION],
+        )
+        names = [name for (name,) in cursor.fetchall() if name not in skip]
+    for name in names:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
+            cursor.execute(f"ALTER TABLE {name} RESET (autovacuum_enabled)")
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {name}_membership ON {name} (membership_id)"
+            )
+            cursor.execute(f"ANALYZE {name}")
+    return names
 
 
 def index_line_members(month: date) -> bool:
