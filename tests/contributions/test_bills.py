@@ -182,10 +182,19 @@ def test_bill_list_page(
     scenario: Scenario, make_user: Callable[..., Any], django_assert_max_num_queries: Any
 ) -> None:
     client = client_for(make_user, Role.SYSTEM_ADMIN, "admin-halaman")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("contributions:bills"))
     assert response.status_code == 200
     html = response.content.decode()
+    # Opened without a query, staff see the latest billed month: June's two bills.
+    assert html.count("data-bill=") == 2 and "2 tagihan" in html
+    june = {scenario.bill(p, date(2026, 6, 1)).pk for p in (scenario.bpn_payer, scenario.smd_payer)}
+    assert {int(pk) for pk in re.findall(r'data-bill="(\d+)"', html)} == june
+    assert 'value="2026-06"' in html and 'id="default-month"' in html and "(06/2026)" in html
+    # The month emptied and submitted: every month.
+    response = client.get(reverse("contributions:bills"), {"month": "", "status": ""})
+    html = response.content.decode()
+    assert 'id="default-month"' not in html
     assert html.count("data-bill=") == 12
     assert "12 tagihan" in html
     assert "Rp1.431.000" in html and "Rp477.000" in html
@@ -216,7 +225,7 @@ def test_bill_list_query_count_does_not_grow_with_bills(
         billing.run_billing(month=month, reason="uji", today=month)
     assert Bill.objects.count() == 16
     with django_assert_max_num_queries(8):
-        response = client.get(reverse("contributions:bills"))
+        response = client.get(reverse("contributions:bills"), {"month": ""})
     assert response.content.decode().count("data-bill=") == 16
 
 

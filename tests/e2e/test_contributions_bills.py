@@ -26,7 +26,13 @@ def test_officer_opens_the_bills_and_a_bill(
     login("petugas-tagihan")
 
     page.goto(f"{live_server.url}/iuran/tagihan/")
-    assert page.locator("#bills tbody tr").count() == 6  # Balikpapan's only
+    # The latest billed month by default, Balikpapan's only; the emptied month lists all six.
+    assert page.locator("#bills tbody tr").count() == 1
+    assert page.input_value("#id_month") == "2026-06"
+    page.fill("#id_month", "")
+    page.click("#bill-filters button[type=submit]")
+    page.wait_for_url("**/iuran/tagihan/?month=&*")
+    assert page.locator("#bills tbody tr").count() == 6
     page.fill("#id_month", "2026-03")
     page.click("#bill-filters button[type=submit]")
     page.wait_for_url("**/iuran/tagihan/?month=2026-03*")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from jaminan.accounts import audit
 from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.scoping import scope_queryset
-from jaminan.contributions.models import Bill, BillingLock, BillingRun, BillLine
+from jaminan.contributions.models import Bill, BillingChunk, BillingLock, BillingRun, BillLine
 from jaminan.geo.models import Office
 from jaminan.registry.models import Membership
 
@@ -327,6 +327,16 @@ def run_in_scope(*, user: User, run_id: int) -> BillingRun:
 def held_locks() -> list[BillingLock]:
     """The month locks held now (one per month at most), with holder, reason and heartbeat."""
     return list(BillingLock.objects.select_related("run", "run__office").order_by("month"))
+
+
+def latest_billed_month(user: User) -> date | None:
+    """The latest month a billing run finished for an office the user may filter on: the bill
+    list's default month for staff (a region bills ≈ 700,000 payers a month, so every month at
+    once is no list to read). Read from the runs' per-office records, not the bills."""
+    month: date | None = BillingChunk.objects.filter(
+        office__in=offices_for_filter(user)
+    ).aggregate(latest=Max("month"))["latest"]
+    return month
 
 
 def offices_for_filter(user: User) -> list[Office]:

@@ -212,8 +212,17 @@ class ArrearsForm(forms.Form):
 @roles_required(BILL_ROLES)
 @require_GET
 def bill_list(request: HttpRequest) -> HttpResponse:
-    form = BillFilterForm(request.GET or None, user=request.user)
-    filters = form.filters() if request.GET else bills.BillFilters()
+    default_month = None
+    if not request.GET and role_of(request.user) in STAFF_ROLES:
+        # Opened without a query: staff see the latest billed month (the month field emptied and
+        # submitted lists every month).
+        default_month = bills.latest_billed_month(request.user)
+    form = BillFilterForm(
+        request.GET or None,
+        user=request.user,
+        initial={"month": f"{default_month:%Y-%m}"} if default_month else None,
+    )
+    filters = form.filters() if request.GET else bills.BillFilters(month=default_month)
     qs = bills.bills_in_scope(user=request.user, filters=filters)
     count = qs.count()
     pages = max(1, -(-count // BILLS_PER_PAGE))
@@ -228,6 +237,7 @@ def bill_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "bills": shown,
             "count": count,
+            "default_month": default_month,
             "page": page,
             "pages": pages,
             "previous_page": page - 1 if page > 1 else None,
