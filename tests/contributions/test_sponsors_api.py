@@ -141,6 +141,68 @@ def test_donation_endpoint(api: Client, reference: None) -> None:
     assert body["sponsor"]["kind"] == "individual"
     assert len(body["beneficiaries"]) == 2
     assert body["virtual_account"].startswith("88893")
+    # An officer must name the donor.
+    response = api.post(
+        f"{API}/sponsors/donations",
+        {"regency": "64.02", "start_month": "2099-01", "neighbours": [_person(63)]},
+        content_type="application/json",
+    )
+    assert response.status_code == 422 and response.json()["field"] == "donor_name"
+
+
+def test_a_donor_signed_in_donates_through_the_api(
+    api: Client,
+    reference: None,
+    make_user: Callable[..., Any],
+    token_for: Callable[[Any], str],
+) -> None:
+    """A donor (a person) with their own sponsor user: no donor fields, the regency their
+    sponsor's, the program theirs; a CSR sponsor's user is refused."""
+    first = api.post(
+        f"{API}/sponsors/donations",
+        {
+            "donor_name": "Hj. Rahmawati",
+            "contact_phone": "081255551234",
+            "regency": "64.02",
+            "start_month": "2099-01",
+            "months": 1,
+            "neighbours": [_person(64)],
+        },
+        content_type="application/json",
+    ).json()
+    code = first["sponsor"]["code"]
+    donor = make_user(Role.SPONSOR_USER, "rahmawati-api", sponsor_code=code)
+    client = Client(headers={"Authorization": f"Bearer {token_for(donor)}"})
+    response = client.post(
+        f"{API}/sponsors/donations",
+        {"start_month": "2099-02", "months": 3, "neighbours": [_person(65), _person(66)]},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["sponsor"]["code"] == code and body["virtual_account"] == first["virtual_account"]
+    assert body["total"] == 2 * 3 * 16_800
+    assert Sponsor.objects.filter(name="Hj. Rahmawati").count() == 1
+    assert Beneficiary.objects.filter(program__sponsor__code=code).count() == 3
+    programs = client.get(f"{API}/sponsors/{code}/programs").json()
+    assert len(programs["items"]) == 2
+    csr = api.post(
+        f"{API}/sponsors",
+        {"kind": "csr", "name": "PT Peduli Kaltim", "regency": "64.02"},
+        content_type="application/json",
+    ).json()["code"]
+    company = Client(
+        headers={
+            "Authorization": f"Bearer {token_for(make_user(Role.SPONSOR_USER, 'csr', sponsor_code=csr))}"
+        }
+    )
+    refused = company.post(
+        f"{API}/sponsors/donations",
+        {"start_month": "2099-02", "neighbours": [_person(67)]},
+        content_type="application/json",
+    )
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    assert ledger.check().ok
 
 
 def test_upload_and_scoping(

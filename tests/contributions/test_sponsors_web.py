@@ -276,3 +276,59 @@ def test_donor_form(kukar: Regency, admin_user: Any, this_month: date) -> None:
     assert sponsor.payer_account.virtual_account in html
     assert "Rp16.800" in html
     assert Beneficiary.objects.filter(program__sponsor=sponsor).count() == 2
+
+
+def test_a_donor_signed_in_sponsors_neighbours_themselves(
+    kukar: Regency, make_user: Callable[..., Any], this_month: date, program: SponsorshipProgram
+) -> None:
+    """A donor (a person) with their own sponsor user fills the form in for themselves: no donor
+    fields, a new program under their sponsor record, its page theirs to read; a regency's user
+    gets no donor form."""
+    donor = sponsors.create_sponsor(
+        kind=Sponsor.Kind.INDIVIDUAL,
+        name="Hj. Rahmawati",
+        regency=kukar,
+        contact_phone="081255551234",
+    )
+    client = client_for(make_user(Role.SPONSOR_USER, "rahmawati", sponsor_code=donor.code))
+    url = reverse("contributions:donate")
+    page = client.get(url).content.decode()
+    assert 'id="donor-self"' in page and donor.code in page
+    assert 'name="donor_name"' not in page and 'name="contact_phone"' not in page
+    assert f'href="{url}"' in page  # in the menu
+    a, b = neighbour(61, sex="L"), neighbour(62)
+    data = {"regency": kukar.pk, "start_month": f"{this_month:%Y-%m}", "months": "1"}
+    for i, n in enumerate((a, b)):
+        data |= {
+            f"nik_{i}": n.nik,
+            f"name_{i}": n.name,
+            f"birth_date_{i}": n.birth_date.isoformat(),
+            f"sex_{i}": n.sex,
+        }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Lindungi tetangga lain" in html and donor.payer_account.virtual_account in html
+    assert Sponsor.objects.filter(name="Hj. Rahmawati").count() == 1  # no second sponsor
+    (made,) = SponsorshipProgram.objects.filter(sponsor=donor)
+    assert made.start_month == made.end_month == this_month
+    assert set(
+        Beneficiary.objects.filter(program=made).values_list(
+            "membership__participant__person__nik", flat=True
+        )
+    ) == {a.nik, b.nik}
+    assert AuditEvent.objects.filter(
+        object_type="contributions.SponsorshipProgram", action="create", actor__username="rahmawati"
+    ).exists()
+    assert (
+        client.get(reverse("contributions:program", args=[donor.code, made.pk])).status_code == 200
+    )
+    # A sponsor that is not a person (the regency of the fixture) has no donor form.
+    regency_user = client_for(
+        make_user(Role.SPONSOR_USER, "kukar", sponsor_code=program.sponsor.code)
+    )
+    assert regency_user.get(url).status_code == 403
+    assert (
+        f'href="{url}"' not in regency_user.get(reverse("contributions:sponsors")).content.decode()
+    )
+    assert regency_user.post(url, data).status_code == 403

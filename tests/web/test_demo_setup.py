@@ -4,6 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from jaminan.accounts.models import UserScope
+from jaminan.contributions.models import Sponsor
+from jaminan.contributions.sponsors import DONOR_KINDS
 from jaminan.registry.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -27,3 +29,9 @@ def test_demo_setup_is_idempotent_and_binds_users_to_generated_records(
     )
     assert membership.office.code == "KC-BALIKPAPAN"
     assert UserScope.objects.get(user__username="petugas.bpn").office.code == "KC-BALIKPAPAN"
+    donor = Sponsor.objects.get(
+        code=UserScope.objects.get(user__username="donatur.demo").sponsor_code
+    )
+    # A person (an individual donor when the population has one): the donor form is theirs too.
+    assert donor.kind in DONOR_KINDS and donor.office.code == "KC-BALIKPAPAN"
+    assert donor.programs.filter(beneficiaries__isnull=False).exists()

@@ -234,10 +234,13 @@ class SponsorBudgetOut(Schema):
 
 
 class SponsorDonationIn(Schema):
-    donor_name: Text
+    """Officers give the donor's name, contact and regency; a donor signed in as its own sponsor
+    user gives none of them (its sponsor record stands for them; ``regency`` defaults to its)."""
+
+    donor_name: OptText = ""
     contact_phone: Annotated[str, StringConstraints(max_length=20, pattern=r"^[0-9 +-]*$")] = ""
     contact_email: Annotated[str, StringConstraints(max_length=254, pattern=r"^[^\x00]*$")] = ""
-    regency: RegencyCode
+    regency: RegencyCode | None = None
     start_month: MonthStr
     months: int = Field(12, ge=1, le=12)
     neighbours: list["SponsorNeighbourIn"] = Field(..., min_length=1, max_length=5)
@@ -368,10 +371,25 @@ def budget(request: HttpRequest, payload: SponsorBudgetIn) -> dict[str, Any]:
 )
 @domain_errors
 def donate(request: HttpRequest, payload: SponsorDonationIn) -> Status:
-    _require(request, OFFICE_ROLES)
-    regency = _own_regency(request, _regency(payload.regency))
-    assert regency is not None
+    _require(request, OFFICE_ROLES | {Role.SPONSOR_USER})
+    donor = sponsors.own_sponsor(request.user)
+    if role_of(request.user) == Role.SPONSOR_USER and (
+        donor is None or donor.kind not in sponsors.DONOR_KINDS
+    ):
+        raise ApiError(
+            403,
+            "forbidden",
+            _("Formulir donatur hanya untuk donatur perorangan atau Bapak Asuh."),
+        )
+    if donor is None and not payload.donor_name:
+        raise ApiError(422, "required", _("Nama donatur wajib diisi."), "donor_name")
+    regency = _own_regency(request, _regency(payload.regency)) or (
+        donor.regency if donor is not None else None
+    )
+    if regency is None:
+        raise ApiError(422, "required", _("Kabupaten/kota wajib diisi."), "regency")
     donation = sponsors.sponsor_neighbours(
+        sponsor=donor,
         donor_name=payload.donor_name,
         regency=regency,
         neighbours=[

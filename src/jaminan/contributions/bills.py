@@ -333,9 +333,9 @@ def latest_billed_month(user: User) -> date | None:
     """The latest month a billing run finished for an office the user may filter on: the bill
     list's default month for staff (a region bills ≈ 700,000 payers a month, so every month at
     once is no list to read). Read from the runs' per-office records, not the bills."""
-    month: date | None = BillingChunk.objects.filter(
-        office__in=offices_for_filter(user)
-    ).aggregate(latest=Max("month"))["latest"]
+    month: date | None = BillingChunk.objects.filter(office__in=offices_for_filter(user)).aggregate(
+        latest=Max("month")
+    )["latest"]
     return month
 
 

@@ -59,7 +59,8 @@ from django.utils.translation import gettext as _
 from jaminan import rules
 from jaminan.accounts import audit
 from jaminan.accounts.models import AuditEvent
-from jaminan.accounts.scoping import scope_queryset
+from jaminan.accounts.roles import Role
+from jaminan.accounts.scoping import role_of, scope_queryset
 from jaminan.contributions import billing
 from jaminan.contributions.models import (
     Beneficiary,
@@ -102,6 +103,8 @@ LAST_MONTH = date(2099, 12, 1)
 #: Neighbours one donor may name on the "Lindungi Pekerja Sekitar Anda" form.
 DONOR_MAX_NEIGHBOURS = 5
 DONOR_PROGRAM_NAME = "Lindungi Pekerja Sekitar Anda"
+#: Sponsors who may use the donor form themselves, signed in as their sponsor user: people.
+DONOR_KINDS = frozenset({Sponsor.Kind.INDIVIDUAL, Sponsor.Kind.BAPAK_ASUH})
 #: Code prefix of a generated sponsor code, by kind.
 CODE_PREFIX = {
     Sponsor.Kind.PROVINCE: "PROV",
@@ -601,7 +604,7 @@ class Donation:
 @transaction.atomic
 def sponsor_neighbours(
     *,
-    donor_name: str,
+    donor_name: str = "",
     regency: Regency,
     neighbours: Sequence[PersonFacts],
     start_month: date,
@@ -610,11 +613,23 @@ def sponsor_neighbours(
     contact_email: str = "",
     on: date | None = None,
     actor: User = None,
+    sponsor: Sponsor | None = None,
 ) -> Donation:
     """An individual donor covers 1-5 named neighbours for ``months`` months from ``start_month``:
     the sponsor (kind individual), a program whose ceiling is exactly the neighbours' cost, and the
-    beneficiaries, in one transaction. A neighbour's error names the field ``neighbours.<i>.<field>``."""
+    beneficiaries, in one transaction. A neighbour's error names the field ``neighbours.<i>.<field>``.
+
+    ``sponsor``: a donor already registered (a person: ``DONOR_KINDS``) sponsoring again, e.g.
+    signed in as its sponsor user; the new program is theirs and the donor fields are not used."""
     on = on or _today()
+    if sponsor is not None and sponsor.kind not in DONOR_KINDS:
+        raise InvalidValue(
+            _(
+                "Formulir donatur hanya untuk donatur perorangan atau Bapak Asuh; penyandang dana "
+                "lain mendaftarkan penerima lewat programnya."
+            ),
+            field="sponsor",
+        )
     if not 1 <= len(neighbours) <= DONOR_MAX_NEIGHBOURS:
         raise InvalidValue(
             _("Sebutkan 1 sampai %(max)s tetangga.") % {"max": DONOR_MAX_NEIGHBOURS},
@@ -627,15 +642,16 @@ def sponsor_neighbours(
     if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 12:
         raise InvalidValue(_("Lama perlindungan 1 sampai 12 bulan."), field="months")
     end_month = add_months(start_month, months - 1)
-    sponsor = create_sponsor(
-        kind=Sponsor.Kind.INDIVIDUAL,
-        name=donor_name,
-        regency=regency,
-        contact_name=donor_name,
-        contact_phone=contact_phone,
-        contact_email=contact_email,
-        actor=actor,
-    )
+    if sponsor is None:
+        sponsor = create_sponsor(
+            kind=Sponsor.Kind.INDIVIDUAL,
+            name=donor_name,
+            regency=regency,
+            contact_name=donor_name,
+            contact_phone=contact_phone,
+            contact_email=contact_email,
+            actor=actor,
+        )
     income = income_minimum(start_month)
     per_worker = [monthly_amount(m, income, False) for m in months_of(start_month, end_month)]
     total = len(neighbours) * sum(a.total for a in per_worker)
@@ -1017,6 +1033,15 @@ def template_csv() -> bytes:
 
 def sponsors_in_scope(user: User) -> QuerySet[Sponsor]:
     return scope_queryset(user, Sponsor.objects.select_related("regency", "office"))
+
+
+def own_sponsor(user: User) -> Sponsor | None:
+    """The sponsor a sponsor user is bound to (None for other roles)."""
+    scope = getattr(user, "scope", None)
+    code = getattr(scope, "sponsor_code", "") if scope is not None else ""
+    if not code or role_of(user) != Role.SPONSOR_USER:
+        return None
+    return sponsors_in_scope(user).filter(code=code).first()
 
 
 def sponsor_in_scope(*, user: User, code: str) -> Sponsor:

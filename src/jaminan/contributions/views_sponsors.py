@@ -17,7 +17,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -52,6 +52,8 @@ READ_ROLES = STAFF_ROLES | {Role.SPONSOR_USER}
 OFFICE_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.BRANCH_OFFICER})
 #: Who names beneficiaries of a program they can see: the office and the sponsor itself.
 ENROL_ROLES = OFFICE_ROLES | {Role.SPONSOR_USER}
+#: The donor form: the office on a donor's behalf, or a donor (a person) signed in as its sponsor.
+DONOR_FORM_ROLES = OFFICE_ROLES | {Role.SPONSOR_USER}
 BENEFICIARIES_PER_PAGE = 50
 ALERT_NAMES_SHOWN = 50
 ALERTS_LISTED = 20
@@ -218,8 +220,13 @@ class DonorForm(RegistryForm):
         initial=12,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, donor: Sponsor | None = None, **kwargs: Any) -> None:
+        """``donor``: the signed-in donor's own sponsor record, which stands for the donor fields."""
         super().__init__(*args, **kwargs)
+        self.donor = donor
+        if donor is not None:
+            for name in ("donor_name", "contact_phone", "contact_email"):
+                del self.fields[name]
         regency = self.fields["regency"]
         assert isinstance(regency, forms.ModelChoiceField)
         regency.queryset = office_regencies(self.user)
@@ -262,7 +269,8 @@ class DonorForm(RegistryForm):
 
     @property
     def visible_main_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in ("donor_name", "contact_phone", "contact_email", "regency")]
+        names = ("donor_name", "contact_phone", "contact_email", "regency")
+        return [self[name] for name in names if name in self.fields]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -597,15 +605,29 @@ def budget(request: HttpRequest) -> HttpResponse:
     return render(request, "contributions/sponsors/budget.html", context)
 
 
-@roles_required(OFFICE_ROLES)
+@roles_required(DONOR_FORM_ROLES)
 @require_http_methods(["GET", "POST"])
 def donate(request: HttpRequest) -> HttpResponse:
-    """ "Lindungi Pekerja Sekitar Anda": a donor names 1-5 neighbours and a period."""
+    """ "Lindungi Pekerja Sekitar Anda": a donor names 1-5 neighbours and a period. An officer fills
+    it in on a donor's behalf (a new sponsor each time); a donor signed in as their own sponsor
+    user (a person: ``sponsors.DONOR_KINDS``) fills it in for themselves."""
     today = timezone.localdate()
+    donor = None
+    if role_of(request.user) == Role.SPONSOR_USER:
+        donor = sponsors.own_sponsor(request.user)
+        if donor is None or donor.kind not in sponsors.DONOR_KINDS:
+            raise PermissionDenied(
+                _("Formulir donatur hanya untuk donatur perorangan atau Bapak Asuh.")
+            )
     form = DonorForm(
         request.POST or None,
         user=request.user,
-        initial={"start_month": today.replace(day=1), "months": 12},
+        donor=donor,
+        initial={
+            "start_month": today.replace(day=1),
+            "months": 12,
+            "regency": donor.regency_id if donor is not None else None,
+        },
     )
     if request.method == "POST" and form.is_valid():
         if not form.neighbours:
@@ -614,14 +636,15 @@ def donate(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 donation = sponsors.sponsor_neighbours(
-                    donor_name=data["donor_name"],
+                    donor_name=data.get("donor_name") or "",
                     regency=data["regency"],
                     neighbours=form.neighbours,
                     start_month=data["start_month"],
                     months=data["months"],
-                    contact_phone=data["contact_phone"],
+                    contact_phone=data.get("contact_phone") or "",
                     contact_email=data.get("contact_email") or "",
                     actor=request.user,
+                    sponsor=donor,
                 )
             except RegistryError as exc:
                 form.add_domain_error(exc)
@@ -633,6 +656,7 @@ def donate(request: HttpRequest) -> HttpResponse:
                     {
                         "donation": donation,
                         "people": people,
+                        "self_service": donor is not None,
                         "rows": [
                             {"amount": a, "total": a.total * people} for a in donation.per_worker
                         ],

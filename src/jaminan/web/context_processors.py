@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jaminan.accounts.roles import STAFF_ROLES, Role
 from jaminan.accounts.scoping import role_of
+from jaminan.contributions.sponsors import DONOR_KINDS, own_sponsor
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ def _item(label: Any, url_name: str) -> NavItem:
     return NavItem(label, reverse(url_name), url_name.rpartition(":")[2])
 
 
-def _contributions(role: Role) -> NavItem:
+def _contributions(role: Role, *, donor: bool = False) -> NavItem:
     children = [_item(_("Tagihan"), "contributions:bills")]
     if role in STAFF_ROLES:
         children += [
@@ -35,8 +36,9 @@ def _contributions(role: Role) -> NavItem:
         ]
     if role in STAFF_ROLES or role == Role.SPONSOR_USER:
         children.append(_item(_("Penyandang dana"), "contributions:sponsors"))
-    if role in (Role.SYSTEM_ADMIN, Role.BRANCH_OFFICER):
+    if role in (Role.SYSTEM_ADMIN, Role.BRANCH_OFFICER) or donor:
         children.append(_item(_("Lindungi Pekerja Sekitar Anda"), "contributions:donate"))
+    if role in (Role.SYSTEM_ADMIN, Role.BRANCH_OFFICER):
         children.append(_item(_("Kalkulator anggaran"), "contributions:sponsor-budget"))
     return NavItem(_("Iuran"), "#", "iuran", tuple(children))
 
@@ -65,6 +67,12 @@ def _coverage() -> NavItem:
     )
 
 
+def _is_donor(user: Any) -> bool:
+    """A sponsor user who is a person (the donor form is theirs too)."""
+    sponsor = own_sponsor(user)
+    return sponsor is not None and sponsor.kind in DONOR_KINDS
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     role = role_of(user)
@@ -73,7 +81,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(NavItem(_("Dasbor"), reverse("home"), "home"))
         if role in STAFF_ROLES or role == Role.EMPLOYER_USER:
             items.append(NavItem(_("Kepesertaan"), reverse("registry:search"), "search"))
-        items.append(_contributions(role))
+        items.append(_contributions(role, donor=role == Role.SPONSOR_USER and _is_donor(user)))
         if role != Role.SPONSOR_USER:
             items.append(_benefits(role))
         if role in STAFF_ROLES:

@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db.models import Case, When
 
 from jaminan.accounts.demo import create_demo_users
 from jaminan.accounts.roles import Role
 from jaminan.contributions.models import Sponsor
+from jaminan.contributions.sponsors import DONOR_KINDS
 from jaminan.registry.models import Membership
 
 
@@ -14,7 +16,7 @@ class Command(BaseCommand):
     help = (
         "Create one demo user per role (idempotent) and print their logins; the employer and participant "
         "users are bound to a PU membership served by KC Balikpapan when the registry has one, the sponsor "
-        "user to a sponsor of that office with beneficiaries. "
+        "user to a sponsor of that office with beneficiaries (a person — an individual donor or a Bapak Asuh — when there is one). "
         "For local demos only."
     )
 
@@ -31,7 +33,12 @@ class Command(BaseCommand):
             Sponsor.objects.filter(
                 office__code="KC-BALIKPAPAN", programs__beneficiaries__isnull=False
             )
-            .order_by("kind", "code")
+            # A person (an individual donor first), so that the demo sponsor user has the donor form.
+            .order_by(
+                Case(When(kind=Sponsor.Kind.INDIVIDUAL, then=0), default=1),
+                Case(When(kind__in=DONOR_KINDS, then=0), default=1),
+                "code",
+            )
             .first()
         )
         users = create_demo_users(
