@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
-from jaminan.contributions import billing, ledger, partitions
+from jaminan.contributions import billing, ledger, partitions, sponsors
 from jaminan.contributions.models import (
     Account,
     Beneficiary,
@@ -946,4 +946,100 @@ def test_a_partition_left_by_a_killed_run_is_repaired_by_the_next_run(
     billing.run_billing(month=may)
     assert state(MAR) == (True, True)
     assert partitions.repair_abandoned(busy=[]) == []  # nothing left to repair
+    assert ledger.check().ok
+
+
+# --- late additions: memberships added to a month after it was billed -------------------------
+
+
+def test_a_worker_registered_after_the_month_was_billed_gets_a_late_bill(
+    employer: Employer, person: Callable[..., services.PersonFacts]
+) -> None:
+    """A worker registered (back-dated to March) after March was billed: the next run bills their
+    March on a separate late bill of the employer, due with the run's month; nobody is billed
+    twice, and running again changes nothing."""
+    first = services.register_pu_worker(
+        employer=employer,
+        person=person(),
+        wage=5_000_000,
+        start_date=date(2026, 1, 5),
+        registered_on=date(2026, 1, 5),
+    )
+    billing.run_billing(month=MAR, today=MAR)
+    march = billing.billing_totals(MAR)
+    late_worker = services.register_pu_worker(
+        employer=employer,
+        person=person(name="Rudi Hartono", sex="L"),
+        wage=7_000_000,
+        start_date=date(2026, 3, 2),
+        registered_on=date(2026, 3, 2),  # back-dated: registered today, dated March
+    )
+    april = date(2026, 4, 1)
+    run = billing.run_billing(month=april, today=april)
+    (late,) = Bill.objects.filter(kind=Bill.Kind.LATE)
+    assert (late.month, late.payer.employer_id, late.segment) == (MAR, employer.pk, "PU")
+    assert late.number.startswith("202603-S")
+    expected = pu_expected(late_worker, MAR, 7_000_000)
+    assert {m for m in late.lines.values_list("membership_id", flat=True)} == {late_worker.pk}
+    assert late.amount == sum(expected.values())
+    assert lines_of(late_worker, MAR) == expected
+    assert lines_of(first, MAR) == pu_expected(first, MAR, 5_000_000)  # billed once, in March
+    # Due with April's bills (15 May 2026), not overdue from March's 15 April.
+    april_bill = Bill.objects.get(month=april, kind=Bill.Kind.MONTHLY)
+    assert late.due_date == april_bill.due_date == date(2026, 5, 15)
+    assert run.late == {"2026-03": {late.office.code: 1}}
+    assert billing.billing_totals(MAR) == {
+        "bills": march["bills"] + 1,
+        "lines": march["lines"] + len(expected),
+        "amount": march["amount"] + late.amount,
+    }
+    chunk = BillingChunk.objects.get(month=MAR, office=late.office)
+    assert (chunk.bills, chunk.amount) == (2, march["amount"] + late.amount)
+    # April itself billed both workers on its monthly bill; no late bill for April.
+    assert set(april_bill.lines.values_list("membership_id", flat=True)) == {
+        first.pk,
+        late_worker.pk,
+    }
+    assert JournalEntry.objects.filter(bill=late, kind="bill").count() == 1
+    assert ledger.check().ok
+    # Running either month again changes nothing.
+    totals = (billing.billing_totals(MAR), billing.billing_totals(april))
+    again = billing.run_billing(month=april, today=april)
+    billing.run_billing(month=MAR, today=MAR)
+    assert again.late == {}
+    assert (billing.billing_totals(MAR), billing.billing_totals(april)) == totals
+    assert Bill.objects.filter(kind=Bill.Kind.LATE).count() == 1
+
+
+def test_a_beneficiary_enrolled_after_the_month_was_billed_is_billed_to_the_sponsor(
+    balikpapan: Regency, person: Callable[..., services.PersonFacts]
+) -> None:
+    """The audit's case: a regency enrols a vulnerable worker after its March bill was issued; the
+    April run bills the worker's March (JKK Rp10.000 + JKM Rp6.800, APBD: no discount) to the
+    regency on a late bill, and April on its monthly bill."""
+    regency = sponsors.create_sponsor(
+        kind="regency", name="Pemerintah Kota Balikpapan", regency=balikpapan
+    )
+    program = sponsors.create_program(
+        sponsor=regency,
+        name="Pekerja Rentan 2026",
+        start_month=MAR,
+        end_month=date(2026, 12, 1),
+        budget_ceiling=10 * 16_800 * 10,
+    )
+    sponsors.enrol_beneficiary(program=program, person=person(), on=date(2026, 3, 1))
+    billing.run_billing(month=MAR, today=MAR)
+    (march_bill,) = Bill.objects.filter(month=MAR, payer__sponsor=regency)
+    assert march_bill.amount == 16_800
+    late_one = sponsors.enrol_beneficiary(
+        program=program, person=person(name="Marbot Masjid", sex="L"), on=date(2026, 3, 20)
+    )
+    april = date(2026, 4, 1)
+    billing.run_billing(month=april, today=april)
+    (late,) = Bill.objects.filter(kind=Bill.Kind.LATE)
+    assert (late.payer.sponsor_id, late.month, late.amount) == (regency.pk, MAR, 16_800)
+    assert set(late.lines.values_list("membership_id", flat=True)) == {late_one.membership_id}
+    assert Bill.objects.get(month=april, payer__sponsor=regency).amount == 2 * 16_800
+    # Four person-months billed: March and April of both.
+    assert sponsors.program_summary(program).billed == 4 * 16_800
     assert ledger.check().ok

@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from jaminan.accounts import audit
@@ -379,6 +379,50 @@ def _insert_bills(
     return _execute(sql, params)
 
 
+def _insert_late_bills(
+    group: str,
+    month: date,
+    scope: Scope,
+    run_id: int | None,
+    due: date,
+    now: datetime,
+    chunk: BillingChunk,
+) -> int:
+    """Late bills of ``month``: one per payer with a membership billable in the month but without
+    a line of it, added since ``chunk`` (its office-month) was billed or last looked at — a
+    membership id above the chunk's mark, or registered on or after the day before its check."""
+    join, _variant = _memberships_sql(group)
+    unbilled, unbilled_params = _unbilled(month, Bill.Kind.LATE)
+    ops = connection.ops
+    checked = timezone.localdate(chunk.checked_at or chunk.finished_at) - timedelta(days=1)
+    sql = f"""
+        INSERT INTO {T["bill"]} (payer_id, office_id, kind, month, segment, due_date, amount,
+                                 paid_amount, status, run_id, issued_at)
+        SELECT p.id, p.office_id, 'late', %s, %s, %s, 0, 0, 'open', %s, %s
+        FROM {T["payer"]} p
+        WHERE p.kind = %s AND {scope.payer_sql}
+          AND p.id IN (SELECT p.id FROM {T["payer"]} p {join}
+                       WHERE (m.id > %s OR m.registered_on >= %s)
+                         AND {_ACTIVE} AND {_WAGE} IS NOT NULL {unbilled})"""
+    params = [
+        ops.adapt_datefield_value(month),
+        SEGMENT_OF[group],
+        ops.adapt_datefield_value(due),
+        run_id,
+        ops.adapt_datetimefield_value(now),
+        PAYER_KIND[group],
+        *scope.payer_params,
+        *_join_params(group, month),
+        chunk.membership_mark,
+        checked,
+        last_day_of(month),
+        month,
+        month,
+        *unbilled_params,
+    ]
+    return _execute(sql, params)
+
+
 def _same_month(line_month: date | None) -> tuple[str, list[Any]]:
     """Lines ``l`` of bills ``b`` are of their bill's month. When every bill is of one month the
     condition is that constant, and PostgreSQL reads that month's partition of the line table only;
@@ -388,8 +432,23 @@ def _same_month(line_month: date | None) -> tuple[str, list[Any]]:
     return "l.month = %s", [line_month]
 
 
-def _insert_pu_lines(month: date, scope: Scope, new_bills: tuple[str, list[Any]]) -> int:
+def _unbilled(month: date, kind: str) -> tuple[str, list[Any]]:
+    """For late bills (kind ``late``): only memberships without a contribution line of the month
+    yet. Monthly bills need no such test: a payer's first bill of the month has every line."""
+    if kind != Bill.Kind.LATE:
+        return "", []
+    return (
+        f"AND NOT EXISTS (SELECT 1 FROM {T['line']} ol WHERE ol.membership_id = m.id "
+        "AND ol.month = %s AND ol.kind = 'contribution')",
+        [month],
+    )
+
+
+def _insert_pu_lines(
+    month: date, scope: Scope, new_bills: tuple[str, list[Any]], kind: str = "monthly"
+) -> int:
     join, variant = _memberships_sql("PU")
+    unbilled, unbilled_params = _unbilled(month, kind)
     base = "CASE WHEN r.cap > 0 AND x.wage > r.cap THEN r.cap ELSE x.wage END"
     # x is materialised: one row per membership, its wage looked up once, then joined to the
     # month's few rate rows (without it the planner re-evaluates the wage for every rate).
@@ -401,8 +460,8 @@ def _insert_pu_lines(month: date, scope: Scope, new_bills: tuple[str, list[Any]]
             FROM {T["bill"]} b
             JOIN {T["payer"]} p ON p.id = b.payer_id
             {join}
-            WHERE {new_bills[0]} AND b.month = %s AND b.kind = 'monthly' AND b.segment = 'PU'
-              AND {scope.payer_sql} AND {_ACTIVE}
+            WHERE {new_bills[0]} AND b.month = %s AND b.kind = '{kind}' AND b.segment = 'PU'
+              AND {scope.payer_sql} AND {_ACTIVE} {unbilled}
         )
         SELECT x.bill_id, x.mid, r.program, r.side, 'contribution', {base},
                ({base} * r.num + r.den / 2) / r.den, r.month
@@ -419,15 +478,21 @@ def _insert_pu_lines(month: date, scope: Scope, new_bills: tuple[str, list[Any]]
         *scope.payer_params,
         last_day_of(month),
         month,
+        *unbilled_params,
         month,
     ]
     return _insert_lines(sql, params, jkp_month=month)
 
 
 def _insert_bpu_lines(
-    group: str, month: date, scope: Scope, new_bills: tuple[str, list[Any]]
+    group: str,
+    month: date,
+    scope: Scope,
+    new_bills: tuple[str, list[Any]],
+    kind: str = "monthly",
 ) -> int:
     join, variant = _memberships_sql(group)
+    unbilled, unbilled_params = _unbilled(month, kind)
     side = SIDE_OF[group]
     half = "({v} * d.num + d.den / 2) / d.den"
     jkk_disc = half.format(v="a.jkk")
@@ -440,8 +505,8 @@ def _insert_bpu_lines(
             FROM {T["bill"]} b
             JOIN {T["payer"]} p ON p.id = b.payer_id
             {join}
-            WHERE {new_bills[0]} AND b.month = %s AND b.kind = 'monthly' AND b.segment = 'BPU'
-              AND {scope.payer_sql} AND {_ACTIVE}
+            WHERE {new_bills[0]} AND b.month = %s AND b.kind = '{kind}' AND b.segment = 'BPU'
+              AND {scope.payer_sql} AND {_ACTIVE} {unbilled}
         ), a AS MATERIALIZED (
             SELECT x.bill_id, x.mid, x.has_jht, x.income,
                    (x.income * k.num + k.den / 2) / k.den AS jkk, j.flat AS jkm,
@@ -482,6 +547,7 @@ def _insert_bpu_lines(
         *scope.payer_params,
         last_day_of(month),
         month,
+        *unbilled_params,
         month,
         month,
         month,
@@ -723,6 +789,9 @@ def _bill_projects(month: date, office_id: int, run_id: int | None) -> int:
         .order_by("id")
     )
     bills, lines = [], []
+    # A project billed by a later month's run (registered late, or back-dated) is due with that
+    # month's bills, not overdue from the day it is issued.
+    run_due = due_date(month, "JAKON", Trace())
     for project in projects:
         reg_month = project.registered_on.replace(day=1)
         amounts = calculate(
@@ -737,7 +806,7 @@ def _bill_projects(month: date, office_id: int, run_id: int | None) -> int:
             month=reg_month,
             segment="JAKON",
             project=project,
-            due_date=due_date(reg_month, "JAKON", Trace()),
+            due_date=max(due_date(reg_month, "JAKON", Trace()), run_due),
             amount=amounts["total"],
             run_id=run_id,
         )
@@ -776,6 +845,7 @@ def _bill_migrant_workers(month: date, office_id: int, run_id: int | None) -> in
         participant__payer_account__office_id=office_id
     )
     bills, lines = [], []
+    run_due = due_date(month, "BPU", Trace())  # as for projects
     for membership, payer in [
         *((m, m.employer.payer_account) for m in by_employer if m.employer is not None),
         *((m, m.participant.payer_account) for m in by_participant),
@@ -793,7 +863,7 @@ def _bill_migrant_workers(month: date, office_id: int, run_id: int | None) -> in
             month=reg_month,
             segment="PMI",
             pmi_membership=membership,
-            due_date=due_date(reg_month, "BPU", Trace()),
+            due_date=max(due_date(reg_month, "BPU", Trace()), run_due),
             amount=amounts["before_placement"] + amounts["during_after"],
             run_id=run_id,
         )
@@ -842,13 +912,18 @@ def _insert_all_bills(month: date, scope: Scope, run_id: int | None) -> int:
 
 
 def _complete_bills(
-    month: date, scope: Scope, new_bills: tuple[str, list[Any]], today: date
+    month: date,
+    scope: Scope,
+    new_bills: tuple[str, list[Any]],
+    today: date,
+    kind: str = "monthly",
 ) -> dict[str, int]:
-    """Lines, fines, amounts and journal entries of bills just inserted."""
+    """Lines, fines, amounts and journal entries of bills just inserted (of ``kind``: monthly or
+    late)."""
     _reset_sums()
-    _insert_pu_lines(month, scope, new_bills)
-    _insert_bpu_lines("BPU_SELF", month, scope, new_bills)
-    _insert_bpu_lines("BPU_SPONSOR", month, scope, new_bills)
+    _insert_pu_lines(month, scope, new_bills, kind)
+    _insert_bpu_lines("BPU_SELF", month, scope, new_bills, kind)
+    _insert_bpu_lines("BPU_SPONSOR", month, scope, new_bills, kind)
     if connection.vendor != "postgresql":  # there the INSERTs summed their rows
         _sums_from_lines(new_bills, month)
     _analyze_sums()
@@ -857,6 +932,75 @@ def _complete_bills(
     _update_amounts(new_bills)
     _post_new_bills(new_bills, today, timezone.now())
     return {"dropped": dropped, "fines": fines}
+
+
+#: How far back a run bills late additions: its own month and the twelve before it (a
+#: membership back-dated further is billed from there on only; docs/contributions.md).
+LATE_MONTHS = 12
+
+
+def _membership_mark() -> int:
+    return Membership.objects.aggregate(mark=Max("id"))["mark"] or 0
+
+
+def _bill_late_additions(run: BillingRun, month: date, office: Office, today: date) -> int:
+    """Late bills for each month up to ``month`` (``LATE_MONTHS`` back) already billed for
+    ``office``: memberships registered or back-dated into a month after it was billed get a
+    separate bill of that month for their payer, due with ``month``'s bills. Each office-month in
+    its own transaction, under its chunk's row lock; idempotent (a membership with a line of the
+    month is never billed for it again). Returns the number of bills made."""
+    chunks = list(
+        BillingChunk.objects.filter(
+            office=office, month__gte=add_months(month, -LATE_MONTHS), month__lte=month
+        ).order_by("month")
+    )
+    if not chunks:
+        return 0
+    oldest_check = min(c.checked_at or c.finished_at for c in chunks)
+    candidates = Membership.objects.filter(
+        Q(pk__gt=min(c.membership_mark for c in chunks))
+        | Q(registered_on__gte=timezone.localdate(oldest_check) - timedelta(days=1))
+    )
+    if not candidates.exists():
+        return 0
+    due = _due_dates(month)
+    scope = Scope.office(office.pk)
+    made = 0
+    for chunk in chunks:
+        with transaction.atomic():
+            chunk = BillingChunk.objects.select_for_update().get(pk=chunk.pk)
+            mark, now = _membership_mark(), timezone.now()
+            inserted = sum(
+                _insert_late_bills(group, chunk.month, scope, run.pk, due[group], now, chunk)
+                for group in GROUPS
+            )
+            if inserted:
+                new_bills = (
+                    "b.run_id = %s AND b.office_id = %s AND b.month = %s AND b.kind = 'late'",
+                    [run.pk, office.pk, chunk.month],
+                )
+                _complete_bills(chunk.month, scope, new_bills, today, kind=Bill.Kind.LATE)
+                bills, lines, amount = _chunk_totals(new_bills)
+                chunk.bills += bills
+                chunk.lines += lines
+                chunk.amount += amount
+                if bills:
+                    late = dict(run.late)
+                    key = f"{chunk.month:%Y-%m}"
+                    late[key] = {**late.get(key, {}), office.code: bills}
+                    run.late = late
+                    run.save(update_fields=["late"])
+                    audit.record(
+                        action="create",
+                        obj=chunk,
+                        changes={"late_bills": bills, "lines": lines, "amount": amount},
+                    )
+                _apply_credits(new_bills, today)
+                made += bills
+            chunk.membership_mark = max(chunk.membership_mark, mark)
+            chunk.checked_at = now
+            chunk.save()
+    return made
 
 
 def _apply_credits(new_bills: tuple[str, list[Any]], today: date) -> None:
@@ -995,6 +1139,7 @@ def run_billing(
             if chunk_office.pk not in done:
                 _run_chunk(run, month, chunk_office, today)
                 _refresh_statistics(T["bill"], T["line"], T["entry"], T["post"])
+            _bill_late_additions(run, month, chunk_office, today)
             run.chunks_done = index
             run.save(update_fields=["chunks_done"])
             _heartbeat(month)
@@ -1047,6 +1192,7 @@ def _refresh_statistics(*tables: str) -> None:
 def _run_chunk(run: BillingRun, month: date, office: Office, today: date) -> None:
     new_bills = ("b.run_id = %s AND b.office_id = %s", [run.pk, office.pk])
     scope = Scope.office(office.pk)
+    mark, started = _membership_mark(), timezone.now()
     _insert_all_bills(month, scope, run.pk)
     outcome = _complete_bills(month, scope, new_bills, today)
     one_off = _bill_projects(month, office.pk, run.pk) + _bill_migrant_workers(
@@ -1059,7 +1205,14 @@ def _run_chunk(run: BillingRun, month: date, office: Office, today: date) -> Non
         _post_new_bills(one_off_bills, today, timezone.now())
     bills, lines, amount = _chunk_totals(new_bills)
     BillingChunk.objects.create(
-        month=month, office=office, run=run, bills=bills, lines=lines, amount=amount
+        month=month,
+        office=office,
+        run=run,
+        bills=bills,
+        lines=lines,
+        amount=amount,
+        membership_mark=mark,
+        checked_at=started,
     )
     skipped = dict(run.skipped)
     if outcome["dropped"]:

@@ -232,6 +232,8 @@ class BillingRun(models.Model):
     lines = models.BigIntegerField(_("baris tagihan dibuat"), default=0)
     amount = models.BigIntegerField(_("jumlah (Rp)"), default=0)
     skipped = models.JSONField(_("dilewati"), default=dict, blank=True)
+    #: Late bills the run made for earlier months: {"2026-10": {"KC-BALIKPAPAN": 3}}.
+    late = models.JSONField(_("tagihan susulan"), default=dict, blank=True)
     error = models.TextField(_("galat"), blank=True)
 
     class Meta:
@@ -275,6 +277,10 @@ class BillingChunk(models.Model):
     lines = models.BigIntegerField(default=0)
     amount = models.BigIntegerField(default=0)
     finished_at = models.DateTimeField(auto_now_add=True)
+    #: Late additions (billing.py): memberships with a higher id, or registered on or after the
+    #: day before ``checked_at``, are looked at again by later runs; the rest were billed.
+    membership_mark = models.BigIntegerField(default=0)
+    checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["month", "office"]
@@ -322,6 +328,9 @@ class MonthRate(models.Model):
 class Bill(models.Model):
     class Kind(models.TextChoices):
         MONTHLY = "monthly", _("iuran bulanan")
+        #: A month's contributions of memberships added after the month was billed (registered
+        #: late, or back-dated): a separate bill for the same payer and month (billing.py).
+        LATE = "late", _("iuran susulan")
         JAKON = "jakon", _("iuran proyek jasa konstruksi")
         PMI = "pmi", _("iuran PMI")
 
@@ -330,7 +339,7 @@ class Bill(models.Model):
         PARTLY_PAID = "partly_paid", _("dibayar sebagian")
         PAID = "paid", _("lunas")
 
-    KIND_CODES: dict[str, str] = {"monthly": "B", "jakon": "K", "pmi": "M"}
+    KIND_CODES: dict[str, str] = {"monthly": "B", "late": "S", "jakon": "K", "pmi": "M"}
 
     payer = models.ForeignKey(PayerAccount, on_delete=models.PROTECT, related_name="bills")
     # No index of its own: the (office, month) index below serves lookups by office.

@@ -305,6 +305,8 @@ class Membership(models.Model):
                 fields=["project"], condition=Q(project__isnull=False), name="membership_project"
             ),
             # Migrant workers are few among millions: the billing run looks them up each month.
+            # Late additions to months already billed are looked up by registration date.
+            models.Index(fields=["registered_on"], name="membership_registered_on"),
             models.Index(
                 fields=["registered_on"], condition=Q(segment="PMI"), name="membership_pmi"
             ),
