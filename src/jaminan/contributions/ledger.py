@@ -9,8 +9,10 @@ Entries, by construction balanced (postings sum to zero; debit positive, credit 
 - an allocation: debit the payer's credit, credit the payer's receivable.
 
 So a payer's receivable equals its open bills' outstanding amounts, and its credit account equals
-the unapplied money (``PayerAccount.credit``): ``jaminan ledger check`` verifies both, and that
-each program's income equals its billed lines.
+the unapplied money (``PayerAccount.credit``): ``jaminan ledger check`` verifies both, that each
+program's income equals its billed lines, and that the rows the entries are made from agree with
+each other (a bill's status with its amounts, its paid amount with its allocations, a payment
+with its allocations, a fine with its billed line): see ``check``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
+from django.utils import timezone
 
 from jaminan.contributions.models import (
     INCOME_ACCOUNT,
@@ -91,7 +94,7 @@ def post_bill(bill: Bill) -> JournalEntry:
                 credits[JKP_ACCOUNT[line.program]] += moved
     entry = JournalEntry.objects.create(
         kind=JournalEntry.Kind.BILL,
-        date=bill.issued_at.date() if bill.issued_at else date.today(),
+        date=timezone.localdate(bill.issued_at) if bill.issued_at else timezone.localdate(),
         bill=bill,
         memo=f"Tagihan {bill.number}",
     )
@@ -167,32 +170,42 @@ class CheckResult:
         return not self.breaches
 
 
-def _rows(sql: str, params: list[str] | None = None) -> list[tuple[Any, ...]]:
+def _first(limit: int, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    """The first ``limit`` rows of ``sql`` (the breaches of one kind: a tampered copy may hold
+    millions, and one screen of them says what is wrong). Fetched, not ``LIMIT``ed: a ``LIMIT``
+    lets PostgreSQL plan for the first rows (index probe per line instead of a hash join), which
+    is what a clean ledger, with no row to find, pays for in full."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params or [])
-        return list(cursor.fetchall())
+        return list(cursor.fetchmany(limit))
 
 
 def check(*, limit: int = 20) -> CheckResult:
-    """Every ledger invariant, in set-based SQL; each breach is described (at most ``limit`` per kind)."""
+    """Every ledger invariant, in set-based SQL (one query per invariant, never a loop over
+    rows); each breach is described, at most ``limit`` per kind."""
     result = CheckResult()
-    e, p, b, line, payer = (
+    e, p, b, line, payer, pay, alloc, fine = (
         JournalEntry._meta.db_table,
         Posting._meta.db_table,
         Bill._meta.db_table,
         BillLine._meta.db_table,
         PayerAccount._meta.db_table,
+        Payment._meta.db_table,
+        Allocation._meta.db_table,
+        Fine._meta.db_table,
     )
     with transaction.atomic():
         # 1. Every entry balances.
-        unbalanced = _rows(
-            f"SELECT entry_id, SUM(amount) FROM {p} GROUP BY entry_id HAVING SUM(amount) <> 0"
+        unbalanced = _first(
+            limit,
+            f"SELECT entry_id, SUM(amount) FROM {p} GROUP BY entry_id HAVING SUM(amount) <> 0",
         )
-        for entry_id, total in unbalanced[:limit]:
+        for entry_id, total in unbalanced:
             result.breaches.append(f"entry {entry_id} does not balance: {total}")
         result.checked["entries"] = JournalEntry.objects.count()
         # 2. Every bill is posted once, for its amount, and equals the sum of its lines.
-        bad_bills = _rows(
+        bad_bills = _first(
+            limit,
             f"""SELECT b.id, b.amount, COALESCE(l.total, 0), COALESCE(r.total, 0)
                 FROM {b} b
                 LEFT JOIN (SELECT bill_id, SUM(amount) AS total FROM {line} GROUP BY bill_id) l
@@ -204,21 +217,22 @@ def check(*, limit: int = 20) -> CheckResult:
                 WHERE b.amount <> COALESCE(l.total, 0) OR b.amount <> COALESCE(r.total, 0)""",
             [Account.RECEIVABLE.value],
         )
-        for bill_id, amount, lines, posted in bad_bills[:limit]:
+        for bill_id, amount, lines, posted in bad_bills:
             result.breaches.append(
                 f"bill {bill_id}: amount {amount}, lines {lines}, posted receivable {posted}"
             )
         # 2b. Every line belongs to an existing bill and (when it names one) membership: the
         #     lines table has no database-level foreign keys (see BillLine).
         #     A line's month is its bill's (the line table's partition key).
-        orphans = _rows(
+        orphans = _first(
+            limit,
             f"""SELECT l.id, l.bill_id, l.membership_id, l.month, ob.month FROM {line} l
                 LEFT JOIN {b} ob ON ob.id = l.bill_id
                 LEFT JOIN {Membership._meta.db_table} om ON om.id = l.membership_id
                 WHERE ob.id IS NULL OR (l.membership_id IS NOT NULL AND om.id IS NULL)
-                   OR l.month <> ob.month"""
+                   OR l.month <> ob.month""",
         )
-        for line_id, bill_id, membership_id, line_month, bill_month in orphans[:limit]:
+        for line_id, bill_id, membership_id, line_month, bill_month in orphans:
             if bill_month is not None and line_month != bill_month:
                 result.breaches.append(
                     f"line {line_id}: month {line_month} is not its bill {bill_id}'s {bill_month}"
@@ -227,25 +241,71 @@ def check(*, limit: int = 20) -> CheckResult:
             result.breaches.append(
                 f"line {line_id}: bill {bill_id} or membership {membership_id} does not exist"
             )
-        # 2c. Every billed fine's line exists (no database-level key: see Fine.billed_line).
-        lost = _rows(
-            f"""SELECT f.id, f.billed_line_id FROM {Fine._meta.db_table} f
+        # 2c. Every billed fine's line exists (no database-level key: see Fine.billed_line) and is
+        #     a fine line of the fine's amount (the billing run copies it: billing._carry_fines).
+        bad_fines = _first(
+            limit,
+            f"""SELECT f.id, f.amount, f.billed_line_id, l.id, l.kind, l.amount FROM {fine} f
                 LEFT JOIN {line} l ON l.id = f.billed_line_id
-                WHERE f.billed_line_id IS NOT NULL AND l.id IS NULL"""
+                WHERE f.billed_line_id IS NOT NULL
+                  AND (l.id IS NULL OR l.kind <> 'fine' OR l.amount <> f.amount)""",
         )
-        for fine_id, line_id in lost[:limit]:
-            result.breaches.append(f"fine {fine_id}: billed line {line_id} does not exist")
+        for fine_id, amount, line_id, found, kind, line_amount in bad_fines:
+            if found is None:
+                result.breaches.append(f"fine {fine_id}: billed line {line_id} does not exist")
+            elif kind != BillLine.Kind.FINE:
+                result.breaches.append(f"fine {fine_id}: billed line {line_id} is a {kind} line")
+            else:
+                result.breaches.append(
+                    f"fine {fine_id}: amount {amount}, billed line {line_id} {line_amount}"
+                )
         # 3. Each bill's paid amount equals its allocations.
-        bad_paid = _rows(
+        bad_paid = _first(
+            limit,
             f"""SELECT b.id, b.paid_amount, COALESCE(a.total, 0) FROM {b} b
-                LEFT JOIN (SELECT bill_id, SUM(amount) AS total FROM {Allocation._meta.db_table}
+                LEFT JOIN (SELECT bill_id, SUM(amount) AS total FROM {alloc}
                            GROUP BY bill_id) a ON a.bill_id = b.id
-                WHERE b.paid_amount <> COALESCE(a.total, 0)"""
+                WHERE b.paid_amount <> COALESCE(a.total, 0)""",
         )
-        for bill_id, paid, allocated in bad_paid[:limit]:
+        for bill_id, paid, allocated in bad_paid:
             result.breaches.append(f"bill {bill_id}: paid {paid}, allocations {allocated}")
+        # 3b. Each bill's status follows its amounts as payments._allocate sets it: paid when its
+        #     whole amount (> 0) is paid, partly paid when some of it is, open when none is (a bill
+        #     of Rp0 stays open); it has a paid-on date exactly when it is paid.
+        bad_status = _first(
+            limit,
+            f"""SELECT id, status, amount, paid_amount, paid_on, expected FROM (
+                    SELECT id, status, amount, paid_amount, paid_on,
+                           CASE WHEN amount > 0 AND paid_amount = amount THEN 'paid'
+                                WHEN paid_amount > 0 THEN 'partly_paid' ELSE 'open' END AS expected
+                    FROM {b}) s
+                WHERE status <> expected OR (status = 'paid' AND paid_on IS NULL)
+                   OR (status <> 'paid' AND paid_on IS NOT NULL)""",
+        )
+        for bill_id, status, amount, paid, paid_on, expected in bad_status:
+            if status != expected:
+                result.breaches.append(
+                    f"bill {bill_id}: status {status}, but paid {paid} of {amount} is {expected}"
+                )
+            else:
+                result.breaches.append(f"bill {bill_id}: status {status}, paid on {paid_on}")
+        # 3c. No payment is allocated beyond its amount (what is left of it is the payer's
+        #     credit, spent oldest payment first: payments._sources).
+        over_allocated = _first(
+            limit,
+            f"""SELECT pm.id, pm.amount, a.total FROM {pay} pm
+                JOIN (SELECT payment_id, SUM(amount) AS total FROM {alloc}
+                      GROUP BY payment_id) a ON a.payment_id = pm.id
+                WHERE a.total > pm.amount""",
+        )
+        for payment_id, amount, allocated in over_allocated:
+            result.breaches.append(
+                f"payment {payment_id}: amount {amount}, allocations {allocated}"
+            )
+        result.checked["allocations"] = Allocation.objects.count()
         # 4. Each payer's receivable equals its open bills; its credit account equals its credit.
-        bad_payers = _rows(
+        bad_payers = _first(
+            limit,
             f"""SELECT pa.id, pa.virtual_account, COALESCE(o.total, 0), COALESCE(r.total, 0),
                        pa.credit, COALESCE(c.total, 0)
                 FROM {payer} pa
@@ -259,10 +319,28 @@ def check(*, limit: int = 20) -> CheckResult:
                    OR pa.credit <> COALESCE(c.total, 0)""",
             [Account.RECEIVABLE.value, Account.PAYER_CREDIT.value],
         )
-        for _id, va, open_total, receivable, credit, credit_posted in bad_payers[:limit]:
+        for _id, va, open_total, receivable, credit, credit_posted in bad_payers:
             result.breaches.append(
                 f"payer {va}: open bills {open_total} but receivable {receivable}; "
                 f"credit {credit} but credit account {credit_posted}"
+            )
+        # 4b. Each payer's credit is what its own payments left unallocated (the money of a
+        #     payment is allocated only to its payer's bills: payments._allocate).
+        bad_credit = _first(
+            limit,
+            f"""SELECT pa.virtual_account, pa.credit,
+                       COALESCE(pm.total, 0) - COALESCE(a.total, 0)
+                FROM {payer} pa
+                LEFT JOIN (SELECT payer_id, SUM(amount) AS total FROM {pay}
+                           GROUP BY payer_id) pm ON pm.payer_id = pa.id
+                LEFT JOIN (SELECT ap.payer_id, SUM(al.amount) AS total FROM {alloc} al
+                           JOIN {pay} ap ON ap.id = al.payment_id
+                           GROUP BY ap.payer_id) a ON a.payer_id = pa.id
+                WHERE pa.credit <> COALESCE(pm.total, 0) - COALESCE(a.total, 0)""",
+        )
+        for va, credit, unallocated in bad_credit:
+            result.breaches.append(
+                f"payer {va}: credit {credit}, payments less their allocations {unallocated}"
             )
         result.checked["payers"] = PayerAccount.objects.count()
         # 5. Income per program equals the billed lines (JKP allocation moves income between
@@ -278,9 +356,10 @@ def check(*, limit: int = 20) -> CheckResult:
             .values_list("program")
             .annotate(total=Sum("amount"))
         )
-        fines = (
-            BillLine.objects.filter(kind=BillLine.Kind.FINE).aggregate(t=Sum("amount"))["t"] or 0
+        fine_lines = BillLine.objects.filter(kind=BillLine.Kind.FINE).aggregate(
+            n=Count("id"), t=Sum("amount")
         )
+        fines = fine_lines["t"] or 0
         contribution_income = -sum(
             v for k, v in income.items() if k not in (Account.INCOME_FINE.value,)
         )
@@ -301,6 +380,16 @@ def check(*, limit: int = 20) -> CheckResult:
                 result.breaches.append(
                     f"income {program}: posted {posted} + moved to JKP {moved} <> billed {billed}"
                 )
+        # 5b. Every fine line is a fine's billed line: with 2c (each billed fine's line is a
+        #     fine line of its amount) the fine lines and the billed fines are the same.
+        billed_fines = Fine.objects.filter(billed_line__isnull=False).aggregate(
+            n=Count("id"), t=Sum("amount")
+        )
+        if (fine_lines["n"], fines) != (billed_fines["n"], billed_fines["t"] or 0):
+            result.breaches.append(
+                f"fine lines {fine_lines['n']} of {fines} <> billed fines "
+                f"{billed_fines['n']} of {billed_fines['t'] or 0}"
+            )
         # 6. Cash equals payments.
         cash = Posting.objects.filter(account=Account.CASH).aggregate(t=Sum("amount"))["t"] or 0
         paid = Payment.objects.aggregate(t=Sum("amount"))["t"] or 0
