@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from jaminan.accounts.roles import Role
 from jaminan.contributions import bankfile, ledger
 from jaminan.contributions.models import Allocation, Bill, Payment
+from jaminan.geo.models import Office
 from tests.contributions.test_payments import bill_month, employer_payer, make_employer
 
 pytestmark = pytest.mark.django_db
@@ -130,9 +131,116 @@ def test_reference_conflict_and_future_date(two_payers: tuple[Any, Any, Bill, Bi
     )
     assert [(r.status, r.kode) for r in report.lines] == [
         ("rejected", "reference_conflict"),
-        ("duplicate", "duplicate_in_file"),
+        ("rejected", "reference_conflict_in_file"),  # another VA and amount than line 2
         ("rejected", "date_in_future"),
     ]
+    assert Payment.objects.count() == 1
+
+
+def test_line_with_more_cells_than_the_header_is_rejected(
+    two_payers: tuple[Any, Any, Bill, Bill],
+) -> None:
+    a, _b, _jan_a, _jan_b = two_payers
+    content = csv_bytes(
+        f"2026-02-10,SHIFT-01,{a.virtual_account},8,400,catatan",  # a decimal comma: not Rp8
+        f'2026-02-10,SHIFT-02,{a.virtual_account},"8,400",dikutip',
+        f"2026-02-10,SHIFT-03,{a.virtual_account},8400,Excel,,",  # trailing empty cells: fine
+        f"2026-02-10,SHIFT-04,{a.virtual_account},8400,,,lebih",
+    )
+    report = bankfile.import_bank_file(content=content, scoped=False)
+    assert [(r.baris, r.referensi, r.status, r.kolom, r.kode) for r in report.lines] == [
+        (2, "SHIFT-01", "rejected", "", "row_too_wide"),
+        (3, "SHIFT-02", "rejected", "jumlah", "amount_invalid"),
+        (4, "SHIFT-03", "posted", "", ""),
+        (5, "SHIFT-04", "rejected", "", "row_too_wide"),
+    ]
+    assert report.lines[0].pesan == (
+        "Baris memiliki 6 kolom, kepala berkas 5: periksa pemisah desimal/ribuan atau tanda kutip."
+    )
+    assert report.lines[3].pesan.startswith("Baris memiliki 7 kolom, kepala berkas 5:")
+    assert list(Payment.objects.values_list("reference", "amount")) == [("SHIFT-03", 8_400)]
+    # Semicolon files too; a dry run says the same.
+    semicolon = f"{HEADER.replace(',', ';')}\n2026-02-10;SC-9;{a.virtual_account};8;400;x\n"
+    dry = bankfile.import_bank_file(content=semicolon.encode(), scoped=False, dry_run=True)
+    assert [(r.status, r.kode) for r in dry.lines] == [("rejected", "row_too_wide")]
+
+
+def test_payment_date_before_bpjs_ketenagakerjaan_began_is_rejected(
+    two_payers: tuple[Any, Any, Bill, Bill],
+) -> None:
+    a, _b, _jan_a, _jan_b = two_payers
+    report = bankfile.import_bank_file(
+        content=csv_bytes(
+            f"1900-01-01,OLD-1,{a.virtual_account},1000,",
+            f"30/06/2015,OLD-2,{a.virtual_account},1000,",
+            f"01/07/2015,OLD-3,{a.virtual_account},1000,hari pertama",
+        ),
+        scoped=False,
+    )
+    assert [(r.status, r.kolom, r.kode) for r in report.lines] == [
+        ("rejected", "tanggal", "date_too_early"),
+        ("rejected", "tanggal", "date_too_early"),
+        ("posted", "", ""),
+    ]
+    assert report.lines[0].pesan == (
+        "Kolom tanggal sebelum 01/07/2015: BPJS Ketenagakerjaan beroperasi sejak 1 Juli 2015."
+    )
+    assert list(Payment.objects.values_list("reference", flat=True)) == ["OLD-3"]
+
+
+def test_same_reference_twice_in_the_file_with_another_amount_or_va_is_a_conflict(
+    two_payers: tuple[Any, Any, Bill, Bill],
+) -> None:
+    a, b, _jan_a, _jan_b = two_payers
+    lines = (
+        f"2026-02-10,TWICE-1,{a.virtual_account},1.000,",
+        f"2026-02-11,TWICE-1,{a.virtual_account},1000,the same again",  # same VA and amount
+        f"2026-02-10,TWICE-1,{a.virtual_account},2000,another amount",
+        f"2026-02-10,TWICE-1,{b.virtual_account},1000,another payer",
+    )
+    for dry_run in (True, False):
+        report = bankfile.import_bank_file(content=csv_bytes(*lines), scoped=False, dry_run=dry_run)
+        assert [(r.status, r.kolom, r.kode) for r in report.lines] == [
+            ("posted", "", ""),
+            ("duplicate", "referensi", "duplicate_in_file"),
+            ("rejected", "referensi", "reference_conflict_in_file"),
+            ("rejected", "referensi", "reference_conflict_in_file"),
+        ]
+        assert report.summary() == "posted 1, duplicate 1, rejected 2"
+        assert report.amount_posted == 1_000
+        assert report.lines[2].pesan == (
+            "Referensi sudah muncul pada baris 2 berkas ini dengan virtual account atau jumlah "
+            "lain; baris ini tidak dicatat."
+        )
+    assert list(Payment.objects.values_list("reference", "amount")) == [("TWICE-1", 1_000)]
+
+
+def test_reference_conflict_names_the_other_payment_only_to_who_may_see_its_payer(
+    two_payers: tuple[Any, Any, Bill, Bill], make_user: Callable[..., Any]
+) -> None:
+    a, b, _jan_a, _jan_b = two_payers
+    bankfile.import_bank_file(
+        content=csv_bytes(f"2026-02-10,REF-A,{a.virtual_account},1234567,"), scoped=False
+    )
+    balikpapan = make_user(Role.BRANCH_OFFICER, "kc-bpn")  # sees payer a, not b
+    samarinda = make_user(
+        Role.BRANCH_OFFICER, "kc-smd", office=Office.objects.get(code="KC-SAMARINDA")
+    )
+    # A Samarinda officer reusing Balikpapan's reference learns only that it is taken.
+    report = bankfile.import_bank_file(
+        content=csv_bytes(f"2026-02-10,REF-A,{b.virtual_account},5000,"), actor=samarinda
+    )
+    (line,) = report.lines
+    assert (line.status, line.kode) == ("rejected", "reference_conflict")
+    assert line.pesan == "Referensi sudah dipakai oleh pembayaran lain; tidak dicatat."
+    assert a.virtual_account not in line.pesan and "1.234.567" not in line.pesan
+    # Balikpapan's officer may see payer a: the message says which payment holds the reference.
+    report = bankfile.import_bank_file(
+        content=csv_bytes(f"2026-02-10,REF-A,{a.virtual_account},5000,"), actor=balikpapan
+    )
+    (line,) = report.lines
+    assert (line.status, line.kode) == ("rejected", "reference_conflict")
+    assert a.virtual_account in line.pesan and "Rp1.234.567" in line.pesan
     assert Payment.objects.count() == 1
 
 
@@ -217,6 +325,30 @@ def test_command(two_payers: tuple[Any, Any, Bill, Bill], tmp_path: Path) -> Non
     call_command("payments", "import", str(path), stdout=out, stderr=io.StringIO())
     assert out.getvalue().strip() == "posted 0, duplicate 4, rejected 4"
     assert ledger.check().ok
+
+
+def test_command_report_path_not_writable_fails_before_posting(
+    two_payers: tuple[Any, Any, Bill, Bill], tmp_path: Path
+) -> None:
+    a, b, jan_a, _jan_b = two_payers
+    path = tmp_path / "bank.csv"
+    path.write_bytes(statement(a, b, jan_a))
+    for report in (tmp_path / "tidak-ada" / "hasil.csv", tmp_path):  # no such folder; a folder
+        with pytest.raises(CommandError) as exc:
+            call_command(
+                "payments", "import", str(path), "--report", str(report), stdout=io.StringIO()
+            )
+        assert exc.value.returncode == 1
+        assert str(exc.value).startswith(f"Berkas hasil {report} tidak dapat ditulis")
+        assert "tidak ada yang dicatat" in str(exc.value)
+    assert not Payment.objects.exists()
+    assert not (tmp_path / "tidak-ada").exists()
+    # An unreadable statement does not leave an empty report behind.
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    with pytest.raises(CommandError):
+        call_command("payments", "import", str(bad), "--report", str(tmp_path / "r.csv"))
+    assert not (tmp_path / "r.csv").exists()
 
 
 def test_command_unreadable_exit_2(tmp_path: Path, reference: None) -> None:

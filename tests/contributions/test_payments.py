@@ -243,6 +243,69 @@ def test_future_payment_date_refused(reference: None) -> None:
 
 
 @pytest.mark.django_db
+def test_payment_date_before_bpjs_ketenagakerjaan_began_refused(reference: None) -> None:
+    payer = employer_payer(make_employer())
+    for day in (date(1900, 1, 1), date(2015, 6, 30)):
+        with pytest.raises(payments.PaymentError) as exc:
+            pay(payer, f"TRX-{day:%Y}", 1_000, day)
+        assert (exc.value.code, exc.value.field) == ("paid_on_too_early", "paid_on")
+        assert exc.value.message == (
+            "Tanggal bayar tidak boleh sebelum 01/07/2015: BPJS Ketenagakerjaan beroperasi sejak "
+            "1 Juli 2015."
+        )
+    assert not Payment.objects.exists()
+    assert pay(payer, "TRX-FIRST-DAY", 1_000, payments.PAID_ON_MIN).paid_on == date(2015, 7, 1)
+    own = make_bpu(serial=903)
+    with pytest.raises(payments.PaymentError) as exc:
+        payments.pay_in_advance(
+            membership=own, months=1, reference="A-OLD", paid_on=date(1900, 1, 1)
+        )
+    assert exc.value.code == "paid_on_too_early"
+
+
+@pytest.mark.django_db
+def test_reference_conflict_names_the_other_payment_only_to_who_may_see_its_payer(
+    reference: None, make_user: Callable[..., Any]
+) -> None:
+    mine = employer_payer(make_employer())
+    other = employer_payer(make_employer("64.72", serial=2))  # Samarinda
+    pay(mine, "TRX-SEEN", 1_234_567, date(2026, 2, 1))
+    samarinda = make_user(
+        Role.BRANCH_OFFICER, "kc-smd", office=Office.objects.get(code="KC-SAMARINDA")
+    )
+    balikpapan = make_user(Role.BRANCH_OFFICER, "kc-bpn")
+    args: dict[str, Any] = {
+        "reference": "TRX-SEEN",
+        "amount": 5_000,
+        "paid_on": date(2026, 2, 2),
+        "channel": "api",
+    }
+    for actor in (samarinda, None):  # outside the payer's scope; no user at all
+        with pytest.raises(payments.ReferenceConflict) as exc:
+            payments.record_payment(payer=other, actor=actor, **args)
+        assert exc.value.message == "Referensi TRX-SEEN sudah dipakai oleh pembayaran lain."
+    with pytest.raises(payments.ReferenceConflict) as exc:
+        payments.record_payment(payer=mine, actor=balikpapan, **args)
+    assert exc.value.message == (
+        f"Referensi TRX-SEEN sudah tercatat untuk pembayaran lain ({mine.virtual_account}, "
+        "Rp1.234.567)."
+    )
+    assert Payment.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_record_advance_says_whether_it_recorded(reference: None) -> None:
+    own = make_bpu(serial=904, start=timezone.localdate().replace(day=1))
+    today = timezone.localdate()
+    first = payments.record_advance(membership=own, months=3, reference="ADV-R", paid_on=today)
+    again = payments.record_advance(membership=own, months=3, reference="ADV-R", paid_on=today)
+    assert (first.created, again.created) == (True, False)
+    assert again.payment == first.payment and again.bills == first.bills
+    assert Payment.objects.count() == 1
+    ok_ledger()
+
+
+@pytest.mark.django_db
 def test_oldest_first_partial_then_overpayment_used_by_next_bill(reference: None) -> None:
     wages = (5_000_000, 4_000_000)
     payer = employer_payer(make_employer(wages=wages))

@@ -17,6 +17,7 @@ from jaminan.accounts.roles import Role
 from jaminan.contributions import billing, ledger
 from jaminan.contributions.models import Bill, PayerAccount, Payment
 from jaminan.geo.models import Office
+from jaminan.rules.core import add_months
 from tests.contributions.test_payments import (
     bill_month,
     employer_payer,
@@ -159,6 +160,47 @@ def test_bank_file_upload_result_and_download(
     assert client.get(f"{url}templat.csv").content.startswith(b"tanggal,referensi,")
 
 
+def test_entry_form_payment_date_before_2015_07_01_on_its_field(
+    billed: tuple[Any, PayerAccount, Bill], officer: Any
+) -> None:
+    employer, _payer, _jan = billed
+    page = html(
+        browser(officer).post(
+            "/iuran/pembayaran/baru/",
+            {"payer": employer.npp, "amount": "1000", "paid_on": "1900-01-01", "reference": "OLD"},
+        )
+    )
+    error = page[page.index('id="error-paid_on"') :]
+    assert error[: error.index("</div>")].count("Tanggal bayar tidak boleh sebelum 01/07/2015") == 1
+    assert not Payment.objects.exists()
+
+
+def test_bank_file_page_speaks_indonesian(
+    billed: tuple[Any, PayerAccount, Bill], officer: Any
+) -> None:
+    _employer, payer, _jan = billed
+    content = (
+        "tanggal,referensi,virtual_account,jumlah,keterangan\n"
+        f"2026-02-10,ID-1,{payer.virtual_account},1000,\n"
+        f"2026-02-10,ID-1,{payer.virtual_account},1000,\n"
+        f"2026-02-10,ID-2,{payer.virtual_account},8,400,catatan\n"
+    ).encode()
+    page = html(
+        browser(officer).post(
+            "/iuran/pembayaran/rekening-koran/", {"file": SimpleUploadedFile("b.csv", content)}
+        )
+    )
+    counts = page[page.index('id="bank-file-counts"') :]
+    counts = counts[: counts.index("</div>")]
+    assert counts.endswith(">tercatat 1, duplikat 1, ditolak 1")
+    table = page[page.index('id="bank-file-result"') : page.index("</table>")]
+    status_cells = [row.split("<td>")[2].split("</td>")[0] for row in table.split("<tr")[2:]]
+    assert status_cells == ["tercatat", "duplikat", "ditolak"]
+    for code in ("posted", "duplicate", "rejected"):  # machine codes only in data attributes
+        assert f">{code}<" not in page and f'data-status="{code}"' in table
+    assert "row_too_wide" in table and "Baris memiliki 6 kolom, kepala berkas 5" in table
+
+
 def test_payer_page_scoping_and_roles(
     billed: tuple[Any, PayerAccount, Bill],
     officer: Any,
@@ -237,6 +279,49 @@ def test_advance_from_payer_page(reference: None, officer: Any) -> None:
     assert ledger.check().ok
 
 
+def test_advance_form_errors_on_their_fields_and_a_repeat_says_so(
+    reference: None, officer: Any
+) -> None:
+    membership = make_bpu(start=timezone.localdate().replace(day=1))
+    payer = billing.ensure_payer_account(participant=membership.participant)
+    client = browser(officer)
+    url = f"/iuran/pembayar/{payer.virtual_account}/bayar-di-muka/"
+    today = timezone.localdate().isoformat()
+
+    def field_error(page: str, name: str) -> str:
+        part = page[page.index(f'id="error-{name}"') :]
+        return part[: part.index("</div>")]
+
+    # A form error and a service refusal are each shown on the field they concern.
+    page = html(client.post(url, {"months": "2", "paid_on": today, "reference": ""}))
+    assert 'id="advance-form"' in page
+    assert "Masukkan pilihan yang valid. 2 bukan" in field_error(page, "months")
+    assert "Bidang ini tidak boleh kosong." in field_error(page, "reference")
+    assert "</span>" not in field_error(page, "paid_on")
+    page = html(client.post(url, {"months": "1", "paid_on": "1900-01-01", "reference": "ADV-OLD"}))
+    assert "Tanggal bayar tidak boleh sebelum 01/07/2015" in field_error(page, "paid_on")
+    assert 'value="ADV-OLD"' in page  # what was typed is kept
+    assert not Payment.objects.exists()
+
+    response = client.post(
+        url, {"months": "3", "paid_on": today, "reference": "ADV-W"}, follow=True
+    )
+    assert "Bayar di muka 3 bulan" in html(response)
+    # The same reference again: nothing new, and the message says it was recorded before.
+    page = html(
+        client.post(url, {"months": "3", "paid_on": today, "reference": "ADV-W"}, follow=True)
+    )
+    assert "Pembayaran dengan referensi ADV-W sudah tercatat sebelumnya" in page
+    assert "Bayar di muka 3 bulan" not in page
+    # A refusal about no field of the form is shown above it.
+    bill_month(payer, add_months(timezone.localdate().replace(day=1), 3))  # left open
+    page = html(client.post(url, {"months": "1", "paid_on": today, "reference": "ADV-Y"}))
+    errors = page[page.index('id="advance-errors"') :]
+    assert errors[: errors.index("</div></div>")].count("Masih ada tagihan yang belum lunas") == 1
+    assert Payment.objects.count() == 1
+    assert ledger.check().ok
+
+
 # ------------------------------------------------------------------------------------------------ API
 
 
@@ -284,6 +369,46 @@ def test_api_post_payment_idempotent(
     )
     assert Payment.objects.count() == 1
     assert ledger.check().ok
+
+
+@pytest.mark.parametrize("amount", ["1.000", "1000", 1000.0, 1000.5, True, None])
+def test_api_amount_must_be_a_json_integer(
+    billed: tuple[Any, PayerAccount, Bill],
+    officer: Any,
+    token_for: Callable[[Any], str],
+    amount: Any,
+) -> None:
+    _employer, payer, _jan = billed
+    body = {
+        "payer": payer.virtual_account,
+        "reference": "API-STR",
+        "amount": amount,
+        "paid_on": "2026-02-10",
+    }
+    r = api(officer, token_for).post("/api/v1/payments", body, content_type="application/json")
+    assert r.status_code == 422, r.content
+    assert r.json()["code"] == "invalid" and r.json()["field"].endswith("amount")
+    assert "amount" in r.json()["message"]
+    assert not Payment.objects.exists()
+
+
+def test_api_payment_date_before_2015_07_01(
+    billed: tuple[Any, PayerAccount, Bill], officer: Any, token_for: Callable[[Any], str]
+) -> None:
+    _employer, payer, _jan = billed
+    body = {
+        "payer": payer.virtual_account,
+        "reference": "API-OLD",
+        "amount": 1_000,
+        "paid_on": "1900-01-01",
+    }
+    r = api(officer, token_for).post("/api/v1/payments", body, content_type="application/json")
+    assert (r.status_code, r.json()["code"], r.json()["field"]) == (
+        422,
+        "paid_on_too_early",
+        "paid_on",
+    )
+    assert not Payment.objects.exists()
 
 
 def test_api_late_payment_reports_fine(

@@ -385,6 +385,30 @@ def test_deceased_person_rejected(employer: Employer) -> None:
     assert report.issues[0].pesan == "NIK tercatat sudah meninggal dunia (01/06/2025)."
 
 
+def test_line_with_more_cells_than_the_header_is_rejected(employer: Employer) -> None:
+    rows = good_rows(3)
+    rows[0] = [*rows[0][:4], "4,000,000", rows[0][5]]  # a comma in the wage, unquoted below
+    rows[1] = [*rows[1], "", ""]  # trailing empty cells: fine
+    content = to_csv(rows).replace(b'"4,000,000"', b"4,000,000")
+    for name, data in (("w.csv", content), ("w.csv", content.replace(b",", b";"))):
+        report = import_workers(
+            employer=employer, content=data, filename=name, dry_run=True, registered_on=TODAY
+        )
+        assert (report.rows, report.accepted, report.rejected) == (3, 2, 1)
+        assert [i.as_row() for i in report.issues] == [
+            (
+                2,
+                "",
+                "row_too_wide",
+                "Baris memiliki 8 kolom, kepala berkas 6: periksa pemisah desimal/ribuan atau "
+                "tanda kutip.",
+            )
+        ]
+    report = import_workers(employer=employer, content=content, registered_on=TODAY)
+    assert report.applied and report.accepted == 2
+    assert not Membership.objects.filter(participant__person__nik=rows[0][0]).exists()
+
+
 # --------------------------------------------------------------- the fast row check never differs
 
 
@@ -421,6 +445,7 @@ TRICKY_CELLS: list[list[Any]] = [
     [6471054508900003, "Siti", date(1990, 8, 5), "P", 4000000, date(2026, 2, 1)],
     [None, "Siti", "1990-08-05", "P", "4000000", "2026-02-01"],
     ["6471054508900003", "Siti", "1990-08-05", "P", 4000000.5, "2026-02-01"],
+    ["6471054508900003", "Siti", "1990-08-05", "P", "4", "000", "2026-02-01"],  # too wide
 ]
 
 

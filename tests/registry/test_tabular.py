@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 from openpyxl import Workbook
 
-from jaminan.registry.tabular import cell_text, parse_date, read_table
+from jaminan.registry.tabular import cell_text, parse_date, read_table, row_too_wide
 
 COLUMNS = ("nik", "nama", "upah")
 
@@ -31,6 +31,31 @@ def test_csv_comma_or_semicolon_bom_blank_lines_and_short_rows() -> None:
         (5, ["6471015501900002", "Budi", ""]),
     ]
     assert rows(semicolon.encode())[0] == (2, ["6471015501900001", "Andi, S.T.", "4.000.000"])
+
+
+def test_csv_line_wider_than_the_header_is_yielded_whole_trailing_empty_cells_are_not() -> None:
+    content = (
+        "nik,nama,upah\n"
+        "6471015501900001,Andi,4,000,000\n"  # a decimal comma splits the wage
+        "6471015501900002,Budi,4000000,,\n"  # Excel's trailing empty cells
+        "6471015501900003,Citra,4000000, , \n"
+        "6471015501900004,Dewi,,,catatan\n"
+    )
+    got = rows(content.encode())
+    assert got == [
+        (2, ["6471015501900001", "Andi", "4", "000", "000"]),
+        (3, ["6471015501900002", "Budi", "4000000"]),
+        (4, ["6471015501900003", "Citra", "4000000"]),
+        (5, ["6471015501900004", "Dewi", "", "", "catatan"]),
+    ]
+    assert [row_too_wide(cells, COLUMNS) for _, cells in got] == [
+        {"found": 5, "expected": 3},
+        None,
+        None,
+        {"found": 5, "expected": 3},
+    ]
+    semicolon = "nik;nama;upah\n6471015501900001;Andi;4000000;x\n"
+    assert rows(semicolon.encode()) == [(2, ["6471015501900001", "Andi", "4000000", "x"])]
 
 
 def test_xlsx_cells_keep_their_types_and_extra_columns_are_cut() -> None:

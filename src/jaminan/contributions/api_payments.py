@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
-from pydantic import StringConstraints
+from pydantic import StrictInt, StringConstraints
 
 from jaminan.accounts.roles import PERSONAL_DATA_ROLES, Role
 from jaminan.accounts.scoping import role_of, scope_queryset
@@ -52,7 +52,8 @@ PayerId = Annotated[
 Note = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=300, pattern=r"^[^\x00]*$")
 ]
-Amount = Annotated[int, Field(ge=1, le=payments.AMOUNT_MAX)]
+#: Whole rupiah as a JSON integer: a string ("1.000") or a float is refused (422), never coerced.
+Amount = Annotated[StrictInt, Field(ge=1, le=payments.AMOUNT_MAX)]
 
 
 def domain_errors(fn: F) -> F:

@@ -2,17 +2,20 @@
 
 File: header exactly ``tanggal,referensi,virtual_account,jumlah,keterangan`` (case and surrounding
 whitespace ignored); CSV in UTF-8 with or without BOM (comma or semicolon separated), or XLSX (first
-sheet). ``tanggal`` is ``YYYY-MM-DD`` or ``DD/MM/YYYY``; ``jumlah`` whole rupiah, dots allowed as
-thousands separators (``1.786.176.000``), an optional ``Rp`` prefix; ``keterangan`` is free text
-kept as the payment's note. Empty lines are skipped.
+sheet). ``tanggal`` is ``YYYY-MM-DD`` or ``DD/MM/YYYY``, from 1 July 2015 to today; ``jumlah`` whole
+rupiah, dots allowed as thousands separators (``1.786.176.000``), an optional ``Rp`` prefix;
+``keterangan`` is free text kept as the payment's note. Empty lines are skipped; a CSV line with
+non-empty cells beyond the header is rejected (``row_too_wide``, see :mod:`jaminan.registry.tabular`).
 
 Each line gets one result ``baris,referensi,status,kolom,kode,pesan`` (``baris`` as the user sees
 it, the header being line 1): ``posted`` (a new payment, allocated to the payer's oldest open
 bills), ``duplicate`` (the reference is already stored for the same payer and amount, or appears
-earlier in the file: nothing written) or ``rejected`` (with the column and a code). Lines are
-posted one by one, each in its own transaction: a bad line does not hold back the good ones, and
-since a reference is stored once, posting the same file again posts nothing new (all duplicates).
-A dry run checks everything and writes nothing.
+on an earlier line with the same VA and amount: nothing written) or ``rejected`` (with the column
+and a code; the same reference as an earlier line with another VA or amount is
+``reference_conflict_in_file``). A ``reference_conflict`` names the stored payment's VA and amount
+only to a user who may see its payer. Lines are posted one by one, each in its own transaction: a
+bad line does not hold back the good ones, and since a reference is stored once, posting the same
+file again posts nothing new (all duplicates). A dry run checks everything and writes nothing.
 """
 
 from __future__ import annotations
@@ -27,13 +30,22 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jaminan.accounts import audit
 from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.scoping import scope_queryset
 from jaminan.contributions import payments
 from jaminan.contributions.models import PayerAccount, Payment
-from jaminan.registry.tabular import cell_text, parse_date, read_table
+from jaminan.registry.tabular import (
+    ROW_TOO_WIDE,
+    ROW_TOO_WIDE_MESSAGE,
+    cell_text,
+    parse_date,
+    read_table,
+    row_too_wide,
+)
 
 User = AbstractBaseUser | AnonymousUser | None
 
@@ -47,15 +59,25 @@ MESSAGES = {
     "required": "Kolom {kolom} wajib diisi.",
     "date_invalid": "Kolom tanggal bukan tanggal yang sah (YYYY-MM-DD atau DD/MM/YYYY).",
     "date_in_future": "Kolom tanggal setelah hari ini.",
+    "date_too_early": gettext_noop(
+        "Kolom tanggal sebelum {first}: BPJS Ketenagakerjaan beroperasi sejak 1 Juli 2015."
+    ),
     "amount_invalid": "Kolom jumlah harus bilangan bulat rupiah lebih dari 0 (titik boleh sebagai pemisah ribuan).",
     "amount_too_large": "Kolom jumlah lebih dari Rp1 triliun.",
     "reference_too_long": "Kolom referensi paling panjang 64 karakter.",
     "reference_invalid": "Kolom referensi berisi karakter yang tidak sah.",
     "virtual_account_unknown": "Nomor virtual account {va} tidak dikenal atau di luar cakupan Anda.",
     "duplicate_in_file": "Referensi sudah muncul pada baris {first} berkas ini.",
+    "reference_conflict_in_file": gettext_noop(
+        "Referensi sudah muncul pada baris {first} berkas ini dengan virtual account atau jumlah "
+        "lain; baris ini tidak dicatat."
+    ),
     "duplicate": "Referensi sudah tercatat ({paid_on}); tidak dicatat lagi.",
     "reference_conflict": "Referensi sudah tercatat untuk pembayaran lain (VA {va}, {amount}).",
+    ROW_TOO_WIDE: ROW_TOO_WIDE_MESSAGE,
 }
+#: The ``reference_conflict`` message for a user who may not see the stored payment's payer.
+REFERENCE_USED = gettext_noop("Referensi sudah dipakai oleh pembayaran lain; tidak dicatat.")
 
 
 #: The service's field names as the file's columns.
@@ -170,8 +192,7 @@ class _Line:
 
 
 def _validate(number: int, cells: list[Any], today: date) -> _Line | LineResult:
-    raw = dict(zip(COLUMNS, cells, strict=True))
-    reference = cell_text(raw["referensi"])
+    reference = cell_text(cells[1])
 
     def reject(kolom: str, kode: str, **params: Any) -> LineResult:
         return LineResult(
@@ -180,8 +201,13 @@ def _validate(number: int, cells: list[Any], today: date) -> _Line | LineResult:
             REJECTED,
             kolom,
             kode,
-            MESSAGES[kode].format(kolom=kolom, **params),
+            _(MESSAGES[kode]).format(kolom=kolom, **params),
         )
+
+    wide = row_too_wide(cells, COLUMNS)
+    if wide is not None:
+        return reject("", ROW_TOO_WIDE, **wide)
+    raw = dict(zip(COLUMNS, cells, strict=True))
 
     for col in ("tanggal", "referensi", "virtual_account", "jumlah"):
         if raw[col] is None or cell_text(raw[col]) == "":
@@ -191,6 +217,8 @@ def _validate(number: int, cells: list[Any], today: date) -> _Line | LineResult:
         return reject("tanggal", "date_invalid")
     if paid_on > today:
         return reject("tanggal", "date_in_future")
+    if paid_on < payments.PAID_ON_MIN:
+        return reject("tanggal", "date_too_early", first=f"{payments.PAID_ON_MIN:%d/%m/%Y}")
     try:
         reference = payments.clean_reference(reference)
     except payments.PaymentError as exc:
@@ -240,12 +268,24 @@ def import_bank_file(
         if refs
         else {}
     )
-    seen: dict[str, int] = {}
+    # The stored payments' payers the user may see: a conflicting line may name their VA and amount.
+    visible = {p.payer_id for p in stored.values()}
+    if scoped and visible:
+        visible = set(
+            scope_queryset(actor, PayerAccount.objects.filter(pk__in=visible)).values_list(
+                "pk", flat=True
+            )
+        )
+    seen: dict[str, _Line] = {}
     for item in parsed:
         if isinstance(item, LineResult):
             report.lines.append(item)
             continue
-        report.lines.append(_process(item, payers, stored, seen, dry_run, actor, report))
+        report.lines.append(
+            _process(
+                item, payers, stored, visible, seen, dry_run=dry_run, actor=actor, report=report
+            )
+        )
     if dry_run:
         return report
     audit.record(
@@ -268,26 +308,38 @@ def _process(
     line: _Line,
     payers: dict[str, PayerAccount],
     stored: dict[str, Payment],
-    seen: dict[str, int],
+    visible: set[int],
+    seen: dict[str, _Line],
+    *,
     dry_run: bool,
     actor: User,
     report: BankFileReport,
 ) -> LineResult:
-    def result(status: str, kolom: str = "", kode: str = "", **params: Any) -> LineResult:
-        message = MESSAGES[kode].format(**params) if kode else ""
-        return LineResult(line.number, line.reference, status, kolom, kode, message)
+    """The result of a well-formed line. ``visible``: the stored payments' payers the user may
+    see; ``seen``: the earlier lines with a known VA, by reference."""
+
+    def result(
+        status: str, kolom: str = "", kode: str = "", message: str = "", **params: Any
+    ) -> LineResult:
+        text = _(message or MESSAGES[kode]).format(**params) if kode else ""
+        return LineResult(line.number, line.reference, status, kolom, kode, text)
 
     payer = payers.get(line.virtual_account)
     if payer is None:
         return result(
             REJECTED, "virtual_account", "virtual_account_unknown", va=line.virtual_account
         )
-    if line.reference in seen:
-        return result(DUPLICATE, "referensi", "duplicate_in_file", first=seen[line.reference])
-    seen[line.reference] = line.number
+    first = seen.get(line.reference)
+    if first is not None:
+        if (first.virtual_account, first.amount) != (line.virtual_account, line.amount):
+            return result(REJECTED, "referensi", "reference_conflict_in_file", first=first.number)
+        return result(DUPLICATE, "referensi", "duplicate_in_file", first=first.number)
+    seen[line.reference] = line
     existing = stored.get(line.reference)
     if existing is not None:
         if existing.payer_id != payer.pk or existing.amount != line.amount:
+            if existing.payer_id not in visible:
+                return result(REJECTED, "referensi", "reference_conflict", REFERENCE_USED)
             return result(
                 REJECTED,
                 "referensi",

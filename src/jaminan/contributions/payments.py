@@ -2,8 +2,10 @@
 late-payment fines and BPU payment in advance.
 
 - ``record_payment`` stores a payment once per reference (the same reference again returns the
-  stored payment; a different payer or amount under that reference is a ``reference_conflict``),
-  posts it to the ledger, adds it to the payer's credit and allocates the credit.
+  stored payment; a different payer or amount under that reference is a ``reference_conflict``,
+  whose message names the stored payment's VA and amount only to a user who may see its payer),
+  posts it to the ledger, adds it to the payer's credit and allocates the credit. The payment
+  date lies between ``PAID_ON_MIN`` (1 July 2015) and today.
 - ``apply_credit`` (alias ``allocate``) spends a payer's credit on its open bills, oldest first
   (``selectors.open_bills``), partial payments allowed; whatever is left stays as credit and is
   used by the next bill (the billing run calls ``apply_credit`` after issuing bills). Each
@@ -15,9 +17,9 @@ late-payment fines and BPU payment in advance.
   part of the *contributions* (money on a bill pays its contribution lines first, then the fine
   lines it carries: no fine on a fine). The billing run puts unbilled fines on the payer's next
   bill.
-- ``pay_in_advance``: a BPU self-payer pays 1, 3, 6 or 12 months at once: the bills for the next
-  unbilled months are issued (``billing.issue_monthly_bill``) and one payment of their exact sum is
-  recorded and allocated.
+- ``record_advance`` (``pay_in_advance`` returns its payment and bills): a BPU self-payer pays 1,
+  3, 6 or 12 months at once: the bills for the next unbilled months are issued
+  (``billing.issue_monthly_bill``) and one payment of their exact sum is recorded and allocated.
 
 Every write is audited; reads of a payer's money (personal data for BPU participants) are audited
 as views.
@@ -61,6 +63,10 @@ FINE_SEGMENTS = frozenset({"PU", "JAKON", "BPU"})
 REFERENCE_MAX = 64
 #: Largest single payment accepted (Rp1 trillion): guards against a mistyped amount.
 AMOUNT_MAX = 1_000_000_000_000
+#: Earliest payment date accepted: BPJS Ketenagakerjaan began operating its programmes on 1 July 2015
+#: (UU 24/2011 on BPJS; PP 44, 45 and 46/2015 in force that day), so no contribution was paid to it
+#: before; an earlier date is a typing mistake (1900-01-01, a wrong year).
+PAID_ON_MIN = date(2015, 7, 1)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -144,6 +150,16 @@ def clean_paid_on(paid_on: Any) -> date:
             _("Tanggal bayar tidak boleh setelah hari ini."),
             field="paid_on",
             code="paid_on_in_future",
+        )
+    if paid_on < PAID_ON_MIN:
+        raise PaymentError(
+            _(
+                "Tanggal bayar tidak boleh sebelum %(min)s: BPJS Ketenagakerjaan beroperasi sejak "
+                "1 Juli 2015."
+            )
+            % {"min": f"{PAID_ON_MIN:%d/%m/%Y}"},
+            field="paid_on",
+            code="paid_on_too_early",
         )
     return paid_on
 
@@ -298,18 +314,29 @@ allocate = apply_credit
 # -------------------------------------------------------------------------------------------- payments
 
 
-def _check_same(existing: Payment, payer: PayerAccount, amount: int) -> Payment:
-    if existing.payer_id != payer.pk or existing.amount != amount:
-        raise ReferenceConflict(
-            _("Referensi %(ref)s sudah tercatat untuk pembayaran lain (%(va)s, Rp%(amount)s).")
-            % {
-                "ref": existing.reference,
-                "va": existing.payer.virtual_account,
-                "amount": f"{existing.amount:,}".replace(",", "."),
-            },
-            field="reference",
-        )
-    return existing
+def may_see_payer(user: User, payer_id: int) -> bool:
+    """Whether ``user`` may see the payer (scope_queryset): what a refusal may tell about it."""
+    return scope_queryset(user, PayerAccount.objects.filter(pk=payer_id)).exists()
+
+
+def _check_same(existing: Payment, payer: PayerAccount, amount: int, actor: User) -> Payment:
+    """``existing`` when it is this payment again; else ReferenceConflict, naming the stored
+    payment's VA and amount only to an ``actor`` who may see its payer."""
+    if existing.payer_id == payer.pk and existing.amount == amount:
+        return existing
+    if may_see_payer(actor, existing.payer_id):
+        message = _(
+            "Referensi %(ref)s sudah tercatat untuk pembayaran lain (%(va)s, Rp%(amount)s)."
+        ) % {
+            "ref": existing.reference,
+            "va": existing.payer.virtual_account,
+            "amount": f"{existing.amount:,}".replace(",", "."),
+        }
+    else:
+        message = _("Referensi %(ref)s sudah dipakai oleh pembayaran lain.") % {
+            "ref": existing.reference
+        }
+    raise ReferenceConflict(message, field="reference")
 
 
 @transaction.atomic
@@ -335,7 +362,7 @@ def record_payment(
     locked = _locked(payer)  # serialises payments and allocations of this payer
     existing = Payment.objects.select_related("payer").filter(reference=reference).first()
     if existing is not None:
-        return _check_same(existing, payer, amount), False
+        return _check_same(existing, payer, amount, actor), False
     try:
         with transaction.atomic():
             payment = Payment.objects.create(
@@ -351,7 +378,7 @@ def record_payment(
     except IntegrityError:
         # Another transaction stored the reference (for another payer) since we looked.
         existing = Payment.objects.select_related("payer").get(reference=reference)
-        return _check_same(existing, payer, amount), False
+        return _check_same(existing, payer, amount, actor), False
     ledger.post_payment(payment)
     locked.credit += amount
     locked.save(update_fields=["credit"])
@@ -382,7 +409,16 @@ def _month_after(month: date) -> date:
     return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class AdvancePayment:
+    """What :func:`record_advance` did: the payment and its bills; ``created`` False when the
+    reference was already recorded (nothing changed)."""
+
+    payment: Payment
+    bills: list[Bill]
+    created: bool
+
+
 def pay_in_advance(
     *,
     membership: Membership,
@@ -392,10 +428,33 @@ def pay_in_advance(
     actor: User = None,
     channel: str = Payment.Channel.ADVANCE,
 ) -> tuple[Payment, list[Bill]]:
+    """:func:`record_advance`'s payment and bills."""
+    done = record_advance(
+        membership=membership,
+        months=months,
+        reference=reference,
+        paid_on=paid_on,
+        actor=actor,
+        channel=channel,
+    )
+    return done.payment, done.bills
+
+
+@transaction.atomic
+def record_advance(
+    *,
+    membership: Membership,
+    months: int,
+    reference: str,
+    paid_on: date,
+    actor: User = None,
+    channel: str = Payment.Channel.ADVANCE,
+) -> AdvancePayment:
     """A BPU self-payer pays the next ``months`` (1, 3, 6 or 12) unbilled months at once, from the
     month of ``paid_on`` (or the membership's start): their bills are issued now and one payment
     of exactly their sum is recorded and allocated. Refused while the payer has open bills (they
-    would take the money first). The same reference again returns the stored payment."""
+    would take the money first). The same reference again returns the stored payment
+    (``created`` False)."""
     from jaminan.contributions import billing
 
     if membership.segment != Membership.Segment.BPU or membership.payer != Membership.Payer.SELF:
@@ -425,8 +484,10 @@ def pay_in_advance(
                 _("Referensi %(ref)s sudah tercatat untuk pembayaran lain.") % {"ref": reference},
                 field="reference",
             )
-        return existing, list(
-            Bill.objects.filter(allocations__payment=existing).distinct().order_by("month")
+        return AdvancePayment(
+            existing,
+            list(Bill.objects.filter(allocations__payment=existing).distinct().order_by("month")),
+            created=False,
         )
     if selectors.open_bills(locked.pk):
         raise PaymentError(
@@ -472,7 +533,7 @@ def pay_in_advance(
     )
     for bill in bills:
         bill.refresh_from_db()
-    return payment, bills
+    return AdvancePayment(payment, bills, created=True)
 
 
 # ------------------------------------------------------------------------------------------------ reads

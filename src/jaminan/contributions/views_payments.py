@@ -105,7 +105,13 @@ class PaymentFilterForm(forms.Form):
         return str(self.cleaned_data.get("q") or "").replace("\x00", "").strip()
 
 
-class PaymentForm(RegistryForm):
+class _PaymentServiceForm(RegistryForm):
+    def add_payment_error(self, exc: payments.PaymentError) -> None:
+        """Put a payment service's refusal on the field it names (else on the form)."""
+        self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+
+
+class PaymentForm(_PaymentServiceForm):
     """Manual entry of a payment by a branch officer."""
 
     payer = forms.CharField(
@@ -130,9 +136,6 @@ class PaymentForm(RegistryForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def add_payment_error(self, exc: payments.PaymentError) -> None:
-        self.add_error(exc.field if exc.field in self.fields else None, exc.message)
-
 
 class BankFileForm(forms.Form):
     file = forms.FileField(
@@ -146,7 +149,7 @@ class BankFileForm(forms.Form):
     )
 
 
-class AdvanceForm(RegistryForm):
+class AdvanceForm(_PaymentServiceForm):
     months = forms.TypedChoiceField(
         label=gettext_lazy("Jumlah bulan"),
         choices=[(m, m) for m in payments.ADVANCE_MONTHS],
@@ -208,13 +211,19 @@ def payment_list(request: HttpRequest) -> HttpResponse:
 @roles_required(READ_ROLES)
 @require_GET
 def payer_view(request: HttpRequest, va: str) -> HttpResponse:
+    return _payer_page(request, va)
+
+
+def _payer_page(
+    request: HttpRequest, va: str, advance_form: AdvanceForm | None = None
+) -> HttpResponse:
+    """A payer's page; ``advance_form`` a bound payment in advance form to show with its errors."""
     detail = payments.payer_detail(user=request.user, virtual_account=va)
     membership = payments.advance_membership(detail.payer) if _may_write(request) else None
-    advance_form = (
-        AdvanceForm(initial={"paid_on": timezone.localdate(), "months": 3})
-        if membership is not None
-        else None
-    )
+    if membership is None:
+        advance_form = None
+    elif advance_form is None:
+        advance_form = AdvanceForm(initial={"paid_on": timezone.localdate(), "months": 3})
     return render(
         request,
         "contributions/payments/payer.html",
@@ -276,33 +285,44 @@ def advance(request: HttpRequest, va: str) -> HttpResponse:
     if membership is None:
         raise Http404(va)
     form = AdvanceForm(request.POST, user=request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            payment, bills = payments.pay_in_advance(
-                membership=membership,
-                months=data["months"],
-                reference=data["reference"],
-                paid_on=data["paid_on"],
-                actor=request.user,
-            )
-        except payments.PaymentError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                _("Bayar di muka %(n)s bulan (%(first)s – %(last)s): %(amount)s tercatat.")
-                % {
-                    "n": len(bills),
-                    "first": f"{bills[0].month:%m/%Y}" if bills else "",
-                    "last": f"{bills[-1].month:%m/%Y}" if bills else "",
-                    "amount": formatting.rupiah(payment.amount),
-                },
-            )
-    else:
-        messages.error(
+    if not form.is_valid():
+        return _payer_page(request, payer.virtual_account, advance_form=form)
+    data = form.cleaned_data
+    try:
+        done = payments.record_advance(
+            membership=membership,
+            months=data["months"],
+            reference=data["reference"],
+            paid_on=data["paid_on"],
+            actor=request.user,
+        )
+    except payments.PaymentError as exc:
+        form.add_payment_error(exc)
+        return _payer_page(request, payer.virtual_account, advance_form=form)
+    if done.created:
+        bills = done.bills
+        messages.success(
             request,
-            "; ".join(str(e) for errors in form.errors.values() for e in errors),
+            _("Bayar di muka %(n)s bulan (%(first)s – %(last)s): %(amount)s tercatat.")
+            % {
+                "n": len(bills),
+                "first": f"{bills[0].month:%m/%Y}" if bills else "",
+                "last": f"{bills[-1].month:%m/%Y}" if bills else "",
+                "amount": formatting.rupiah(done.payment.amount),
+            },
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "Pembayaran dengan referensi %(ref)s sudah tercatat sebelumnya (%(amount)s, "
+                "%(date)s); tidak dicatat lagi."
+            )
+            % {
+                "ref": done.payment.reference,
+                "amount": formatting.rupiah(done.payment.amount),
+                "date": f"{done.payment.paid_on:%d/%m/%Y}",
+            },
         )
     return redirect("contributions:payer", va=payer.virtual_account)
 

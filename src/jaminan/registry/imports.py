@@ -55,7 +55,15 @@ from jaminan.registry import bulkkeys, identifiers
 from jaminan.registry.models import Employer, Membership, Participant, Person, ReportedWage
 from jaminan.registry.nik import NikInfo, check_nik, nik_error_message, parse_nik
 from jaminan.registry.services import LATE_REGISTRATION_DAYS, default_pu_programs
-from jaminan.registry.tabular import cell_text, parse_date, parse_date_text, read_table
+from jaminan.registry.tabular import (
+    ROW_TOO_WIDE,
+    ROW_TOO_WIDE_MESSAGE,
+    cell_text,
+    parse_date,
+    parse_date_text,
+    read_table,
+    row_too_wide,
+)
 
 COLUMNS = ("nik", "nama", "tanggal_lahir", "jenis_kelamin", "upah", "tanggal_mulai")
 REPORT_COLUMNS = ("baris", "kolom", "kode", "pesan")
@@ -173,6 +181,7 @@ MESSAGES = {
     "start_before_birth": "Kolom tanggal_mulai sebelum tanggal lahir.",
     "person_deceased": "NIK tercatat sudah meninggal dunia ({since}).",
     "wage_below_minimum": "Peringatan: upah {wage} di bawah upah minimum {minimum} ({level} {year}).",
+    ROW_TOO_WIDE: ROW_TOO_WIDE_MESSAGE,
 }
 
 
@@ -210,6 +219,10 @@ def nik_issues(
 
 def _validate_cells(number: int, cells: list[Any], issues: list[Issue]) -> _Row | None:
     """Field-level checks of one row (no database); appends issues and returns the row when valid."""
+    wide = row_too_wide(cells, COLUMNS)
+    if wide is not None:
+        issues.append(_issue(number, "", ROW_TOO_WIDE, **wide))
+        return None
     raw = dict(zip(COLUMNS, cells, strict=True))
     bad = False
     for col in COLUMNS:
@@ -275,6 +288,8 @@ class _FastCheck:
         return info
 
     def row(self, number: int, cells: list[Any]) -> _Row | None:
+        if len(cells) != 6:  # a row too wide (tabular.row_too_wide)
+            return None
         nik, name, birth_text, sex_text, wage_text, start_text = cells
         if not (
             type(nik) is str

@@ -4,9 +4,18 @@ A file is CSV (UTF-8, with or without BOM; comma or, as Excel saves it in Indone
 semicolon) or XLSX (the first sheet). Its header must be exactly the expected columns (case and
 surrounding whitespace ignored, trailing empty cells allowed). :func:`read_table` yields
 ``(row number as the user sees it, cells)`` for every non-empty data row, the header being row 1,
-with exactly as many cells as columns: CSV cells as stripped text, XLSX cells as the workbook's
-values (text stripped). A file that cannot be read raises the caller's error class with the reason
-in Indonesian. Cell parsers shared by the importers follow.
+with as many cells as columns: CSV cells as stripped text (a short line padded with empty cells),
+XLSX cells as the workbook's values (text stripped). A file that cannot be read raises the caller's
+error class with the reason in Indonesian. Cell parsers shared by the importers follow.
+
+A CSV line with more cells than the header, counted up to its last non-empty cell (so the trailing
+empty cells of ``a,b,c,,`` as Excel exports them are fine), is yielded with *all* its cells: it was
+most likely split by a decimal comma or thousands separator (``8,400`` under a comma separator) or
+a stray quote, and cutting it to the header's width would read other values than the user wrote
+(``...,8,400,catatan`` as Rp8). Every importer rejects such a row with the issue
+:data:`ROW_TOO_WIDE` (:func:`row_too_wide` gives its parameters; its message is
+:data:`ROW_TOO_WIDE_MESSAGE`, in each importer's MESSAGES table). An XLSX cell cannot be split that
+way: values right of the header's columns are outside the table and ignored.
 """
 
 from __future__ import annotations
@@ -20,6 +29,17 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
+#: The issue code of a CSV line with non-empty cells beyond the header (see the module docstring).
+ROW_TOO_WIDE = "row_too_wide"
+#: Its message, with ``found`` (the line's cells up to its last non-empty one) and ``expected`` (the
+#: header's columns); the importers' MESSAGES tables word the issue with it.
+ROW_TOO_WIDE_MESSAGE = gettext_noop(
+    "Baris memiliki {found} kolom, kepala berkas {expected}: periksa pemisah desimal/ribuan atau "
+    "tanda kutip."
+)
+
 #: Names that are certainly not CSV or XLSX.
 _UNSUPPORTED = (".xls", ".ods", ".pdf", ".doc", ".docx", ".zip")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -30,7 +50,9 @@ def read_table(
     content: bytes, filename: str, columns: Sequence[str], error: type[Exception]
 ) -> Iterator[tuple[int, list[Any]]]:
     """The data rows of a CSV or XLSX upload whose header is ``columns``; ``error(reason)`` is
-    raised, when the rows are read, for a file that cannot be read (``csv.Error`` never escapes)."""
+    raised, when the rows are read, for a file that cannot be read (``csv.Error`` never escapes).
+    A row has ``len(columns)`` cells, or more for a CSV line the caller must reject
+    (:func:`row_too_wide`)."""
     is_zip = content[:4] == b"PK\x03\x04"
     name = filename.lower()
     if is_zip or name.endswith((".xlsx", ".xlsm")):
@@ -85,9 +107,11 @@ def _csv_data(reader: Any, width: int, error: type[Exception]) -> Iterator[tuple
             cells = list(map(str.strip, cells))
             if not any(cells):
                 continue
-            if len(cells) != width:
-                cells = cells[:width] + [""] * (width - len(cells))
-            yield number, cells
+            while len(cells) > width and cells[-1] == "":
+                cells.pop()  # trailing empty cells ("a,b,c,,")
+            if len(cells) < width:
+                cells += [""] * (width - len(cells))
+            yield number, cells  # more than ``width`` cells: a row too wide, all its cells kept
     except csv.Error as exc:
         raise error(f"Berkas CSV tidak dapat dibaca: {exc}") from exc
 
@@ -129,6 +153,14 @@ def _xlsx_data(
             yield number, cells
     finally:
         workbook.close()
+
+
+def row_too_wide(cells: Sequence[Any], columns: Sequence[str]) -> dict[str, int] | None:
+    """For a row :func:`read_table` yielded with more cells than ``columns``: the parameters of its
+    :data:`ROW_TOO_WIDE` issue (``found`` cells, ``expected`` columns); None for a row that fits."""
+    if len(cells) <= len(columns):
+        return None
+    return {"found": len(cells), "expected": len(columns)}
 
 
 # ------------------------------------------------------------------------------------------ cells
