@@ -11,23 +11,32 @@ on 25 July; Samarinda pays nothing.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.roles import Role
 from jaminan.contributions import billing, ledger, payments, runs
 from jaminan.contributions.bills import BillFilters, bills_in_scope
-from jaminan.contributions.models import Bill, BillingLock, BillingRun, PayerAccount
+from jaminan.contributions.models import (
+    Bill,
+    BillingChunk,
+    BillingLock,
+    BillingRun,
+    PayerAccount,
+)
 from jaminan.geo.models import Office, Regency
 from jaminan.registry import services
 from jaminan.registry.models import Employer, Membership
@@ -628,3 +637,354 @@ def test_runs_api(
         **other,
     )
     assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+
+
+# ------------------------------------------------------------------------------ audit of the screens
+
+
+def test_bill_list_pages_keep_the_default_month(
+    scenario: Scenario, make_user: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jaminan.contributions import views_billing
+
+    monkeypatch.setattr(views_billing, "BILLS_PER_PAGE", 1)
+    client = client_for(make_user, Role.SYSTEM_ADMIN, "admin-berhalaman")
+    june = {scenario.bill(p, date(2026, 6, 1)).pk for p in (scenario.bpn_payer, scenario.smd_payer)}
+    html = client.get(reverse("contributions:bills")).content.decode()
+    assert "Halaman 1 dari 2" in html
+    # The next page's link carries the defaulted month, and that page is June's second bill.
+    link = re.search(r'href="\?([^"]*halaman=2)"', html)
+    assert link is not None and "month=2026-06" in link[1]
+    html = client.get(f"{reverse('contributions:bills')}?{link[1].replace('&amp;', '&')}")
+    page_two = html.content.decode()
+    assert "Halaman 2 dari 2" in page_two and 'value="2026-06"' in page_two
+    shown = {int(pk) for pk in re.findall(r'data-bill="(\d+)"', page_two)}
+    assert len(shown) == 1 and shown < june
+    # The page number alone names no filter: still the default month.
+    html = client.get(reverse("contributions:bills"), {"halaman": "2"}).content.decode()
+    assert "Halaman 2 dari 2" in html and 'value="2026-06"' in html
+    # An explicit empty month is every month, on every page.
+    html = client.get(reverse("contributions:bills"), {"month": "", "halaman": "2"})
+    every = html.content.decode()
+    assert "Halaman 2 dari 12" in every and 'id="default-month"' not in every
+    link = re.search(r'href="\?([^"]*halaman=3)"', every)
+    assert link is not None and "month=&" in link[1].replace("&amp;", "&")
+
+
+def test_the_first_billable_month_is_the_first_month_of_the_pu_rates() -> None:
+    from jaminan.contributions import bills
+    from jaminan.rules import parameters
+
+    starts = {
+        parameters.series(name).values[0].start
+        for name in parameters.names()
+        if name.startswith(("pu.jkk_rate.", "pu.jkm_rate", "pu.jht_rate.", "pu.jp_rate."))
+    }
+    assert starts == {date(2015, 7, 1)}
+    assert bills.first_billable_month() == date(2015, 7, 1)
+    assert bills.parse_month("2015-07") == date(2015, 7, 1)
+    for text, code in (
+        ("2015-06", "month_before_rules"),
+        ("1995-01", "month_before_rules"),
+        ("26-11", "invalid_month"),
+        ("0026-11", "month_before_rules"),
+        ("+202-11", "invalid_month"),
+        ("2026-13", "invalid_month"),
+    ):
+        with pytest.raises(bills.InvalidFilter) as info:
+            bills.parse_month(text)
+        assert info.value.code == code and info.value.field == "month", text
+    assert "2015-07" in bills.before_rules_message()
+
+
+def test_billing_command_month_has_the_pages_bounds(reference: None) -> None:
+    from jaminan.rules.core import add_months, month_start
+
+    too_late = add_months(month_start(timezone.localdate()), runs.MONTHS_AHEAD + 1)
+    for value, message in (
+        (f"{too_late:%Y-%m}", "belum dapat ditagih"),
+        ("2031-05", "belum dapat ditagih"),
+        ("26-11", "TTTT-BB"),
+        ("1990-01", "2015-07"),
+        ("2015-06", "2015-07"),
+    ):
+        with pytest.raises(CommandError, match=message):
+            call_command("billing", "run", "--month", value, "--quiet")
+    assert not BillingRun.objects.exists() and not Bill.objects.exists()
+    with pytest.raises(CommandError, match="2015-07"):
+        call_command("billing", "totals", "--month", "1990-01")
+    # Totals of a month not billed yet are zeros, not a refusal.
+    out = io.StringIO()
+    call_command("billing", "totals", "--month", f"{too_late:%Y-%m}", stdout=out)
+    assert out.getvalue().strip() == f"{too_late:%Y-%m}: 0 tagihan, 0 baris, Rp0"
+
+
+def test_months_before_the_rules_are_refused_by_the_api_and_the_page(
+    reference: None, make_user: Callable[..., Any], token_for: Callable[[Any], str]
+) -> None:
+    admin = make_user(Role.SYSTEM_ADMIN, "admin-bulan-awal")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token_for(admin)}"}
+    client = Client()
+    before = len(runs.outbox)
+    for month in ("1995-01", "2015-06", "1990-01"):
+        refused = client.post(
+            "/api/v1/billing/runs",
+            data=json.dumps({"month": month, "reason": "uji"}),
+            content_type="application/json",
+            **headers,
+        )
+        assert refused.status_code == 422, month
+        assert refused.json()["field"] == "month", month
+    assert refused.json()["code"] == "month_before_rules" and "2015-07" in refused.json()["message"]
+    assert len(runs.outbox) == before
+    started = client.post(
+        "/api/v1/billing/runs",
+        data=json.dumps({"month": "2015-07", "reason": "uji"}),
+        content_type="application/json",
+        **headers,
+    )
+    assert started.status_code == 202 and len(runs.outbox) == before + 1
+    for path, params in (
+        ("/api/v1/billing/totals", {"month": "1995-01"}),
+        ("/api/v1/bills", {"month": "2015-06"}),
+    ):
+        answer = client.get(path, params, **headers)
+        assert answer.status_code == 422 and answer.json()["field"] == "month", path
+    with pytest.raises(runs.RunRefused) as info:
+        runs.start_billing_run(month=date(2015, 6, 1), office=None, reason="uji", actor=admin)
+    assert info.value.code == "month_before_rules"
+
+    web = Client()
+    web.force_login(admin)
+    html = web.post(
+        reverse("contributions:runs"), {"month": "1995-01", "office": "", "reason": "uji"}
+    ).content.decode()
+    assert 'id="error-month"' in html and "2015-07" in html
+    assert len(runs.outbox) == before + 1
+    html = web.get(reverse("contributions:bills"), {"month": "2015-06"}).content.decode()
+    assert "2015-07" in html and 'min="2015-07"' in html
+
+
+def _killed_run(month: date, *, lock_age: timedelta | None) -> BillingRun:
+    """A run recorded as running, two offices committed; its lock ``lock_age`` old (None: no lock)."""
+    run = BillingRun.objects.create(
+        month=month,
+        status=BillingRun.Status.RUNNING,
+        holder="operator@host pid 7",
+        reason="penagihan",
+        chunks_total=5,
+        chunks_done=2,
+    )
+    for code, n in (("KC-BALIKPAPAN", 3), ("KC-SAMARINDA", 4)):
+        BillingChunk.objects.create(
+            month=month,
+            office=Office.objects.get(code=code),
+            run=run,
+            bills=n,
+            lines=n * 10,
+            amount=n * 1_000_000,
+        )
+    if lock_age is not None:
+        BillingLock.objects.create(
+            month=month,
+            run=run,
+            holder=run.holder,
+            reason=run.reason,
+            hostname="other-host",
+            pid=7,
+            heartbeat_at=timezone.now() - lock_age,
+        )
+    return run
+
+
+def test_a_killed_run_is_shown_interrupted_with_its_committed_offices(
+    reference: None,
+    make_user: Callable[..., Any],
+    token_for: Callable[[Any], str],
+    django_assert_max_num_queries: Any,
+) -> None:
+    stale = _killed_run(date(2026, 7, 1), lock_age=billing.STALE_AFTER + timedelta(minutes=1))
+    unlocked = _killed_run(date(2026, 8, 1), lock_age=None)
+    client = client_for(make_user, Role.SYSTEM_ADMIN, "admin-terhenti")
+    with django_assert_max_num_queries(8):
+        table = client.get(reverse("contributions:runs_table")).content.decode()
+    for run in (stale, unlocked):
+        row = re.search(rf'<tr data-run="{run.pk}"[^>]*>(.*?)</tr>', table, re.S)
+        assert row is not None
+        assert 'data-run-status="interrupted"' in row[0] and "data-running" not in row[0]
+        assert "terhenti" in row[1] and "berjalan" not in row[1]
+        # The committed offices' totals: 3 + 4 bills, 70 lines, Rp7.000.000.
+        assert ">7<" in row[1] and ">70<" in row[1] and "Rp7.000.000" in row[1]
+    # Nothing is live: the table is not polled (its answer replaces the element, without trigger).
+    assert "data-running" not in table and "hx-trigger" not in table
+    page = client.get(reverse("contributions:runs")).content.decode()
+    assert 'id="runs-table"' in page and 'hx-trigger="every 2s"' not in page
+    assert BillingRun.objects.get(pk=stale.pk).status == BillingRun.Status.RUNNING  # read only
+
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token_for(make_user(Role.SYSTEM_ADMIN))}"}
+    listed = Client().get("/api/v1/billing/runs", **headers).json()["items"]
+    assert [(r["id"], r["status"], r["bills"], r["lines"], r["amount"]) for r in listed] == [
+        (unlocked.pk, "interrupted", 7, 70, 7_000_000),
+        (stale.pk, "interrupted", 7, 70, 7_000_000),
+    ]
+    one = Client().get(f"/api/v1/billing/runs/{stale.pk}", **headers).json()
+    assert one["status"] == "interrupted" and one["bills"] == 7
+
+    # A live lock (fresh heartbeat, another host): running, polled, committed offices counted.
+    BillingLock.objects.filter(run=stale).update(heartbeat_at=timezone.now())
+    table = client.get(reverse("contributions:runs_table")).content.decode()
+    row = re.search(rf'<tr data-run="{stale.pk}"[^>]*>', table)
+    assert row is not None and 'data-run-status="running"' in row[0] and "data-running" in row[0]
+    assert 'hx-trigger="every 2s" hx-swap="outerHTML"' in table
+    one = Client().get(f"/api/v1/billing/runs/{stale.pk}", **headers).json()
+    assert one["status"] == "running" and one["amount"] == 7_000_000
+
+
+def test_runs_of_many_months_are_shown_with_a_bounded_number_of_queries(
+    reference: None, make_user: Callable[..., Any], django_assert_max_num_queries: Any
+) -> None:
+    for n in range(1, 7):
+        _killed_run(date(2026, n, 1), lock_age=billing.STALE_AFTER * 2 if n % 2 else None)
+    client = client_for(make_user, Role.SYSTEM_ADMIN, "admin-banyak")
+    with django_assert_max_num_queries(8):
+        table = client.get(reverse("contributions:runs_table")).content.decode()
+    assert table.count('data-run-status="interrupted"') == 6
+
+
+def test_an_unknown_office_is_refused_by_the_bills_api_and_the_filter(
+    scenario: Scenario, make_user: Callable[..., Any], token_for: Callable[[Any], str]
+) -> None:
+    admin = make_user(Role.SYSTEM_ADMIN, "admin-kantor")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token_for(admin)}"}
+    client = Client()
+    unknown = client.get("/api/v1/bills", {"office": "KC-XXX"}, **headers)
+    assert unknown.status_code == 422
+    assert unknown.json() == {
+        "code": "invalid_office",
+        "message": "Kode kantor tidak dikenal: KC-XXX",
+        "field": "office",
+    }
+    arrears = client.get("/api/v1/arrears", {"office": "KC-XXX"}, **headers)
+    assert arrears.status_code == 422 and arrears.json() == unknown.json()
+    known = client.get("/api/v1/bills", {"office": "KC-SAMARINDA"}, **headers).json()
+    assert known["count"] == 6
+    web = Client()
+    web.force_login(admin)
+    html = web.get(reverse("contributions:bills"), {"office": "KC-XXX"}).content.decode()
+    assert re.search(
+        r'id="id_office".*?</select>\s*<div class="invalid-feedback d-block">'
+        r"Kode kantor tidak dikenal: KC-XXX</div>",
+        html,
+        re.S,
+    )
+
+
+def test_billing_totals_text_separates_items_and_thousands(
+    scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = io.StringIO()
+    call_command("billing", "totals", "--month", "2026-03", stdout=out)
+    assert out.getvalue().strip() == "2026-03: 2 tagihan, 24 baris, Rp1.908.000"
+    from jaminan.contributions.management.commands import billing as command
+
+    monkeypatch.setattr(
+        command,
+        "billing_totals",
+        lambda month: {"bills": 1_414, "lines": 6_872, "amount": 439_199_157},
+    )
+    out = io.StringIO()
+    with translation.override("en"):
+        call_command("billing", "totals", "--month", "2026-11", stdout=out)
+    assert out.getvalue().strip() == "2026-11: 1.414 tagihan, 6.872 baris, Rp439.199.157"
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_the_contributions_menu_links_only_pages_the_role_may_open(
+    role: Role, reference: None, make_user: Callable[..., Any]
+) -> None:
+    from django.test import RequestFactory
+
+    from jaminan.web.context_processors import navigation
+
+    user = make_user(role, f"menu-{role.value}")
+    request = RequestFactory().get("/")
+    request.user = user
+    menu = next(i for i in navigation(request)["nav_items"] if i.name == "iuran")
+    client = Client()
+    client.force_login(user)
+    for link in menu.children:
+        assert client.get(link.url).status_code != 403, (role, link.url)
+    names = {link.name for link in menu.children}
+    if role == Role.REGIONAL_ANALYST:
+        assert names >= {"arrears", "runs"} and not names & {"bills", "payments"}
+
+
+def test_a_bill_page_past_the_last_shows_the_last_page(
+    scenario: Scenario,
+    make_user: Callable[..., Any],
+    token_for: Callable[[Any], str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from jaminan.contributions import views_billing
+
+    monkeypatch.setattr(views_billing, "MEMBERS_PER_PAGE", 2)
+    s = scenario
+    bill = s.bill(s.bpn_payer, date(2026, 1, 1))
+    client = client_for(make_user, Role.SYSTEM_ADMIN, "admin-lewat")
+    html = client.get(reverse("contributions:bill", args=[bill.pk]), {"halaman": "5"})
+    page = html.content.decode()
+    assert "tidak memuat baris per kepesertaan" not in page
+    assert "Halaman 2 dari 2" in page and page.count("data-membership=") == 1
+    assert "Citra Lestari" in page and '<td class="text-muted small">3</td>' in page
+    assert 'href="?halaman=1"' in page
+    # The API answers the page it is asked for: past the end, no lines.
+    token = token_for(make_user(Role.SYSTEM_ADMIN))
+    detail = (
+        Client()
+        .get(
+            f"/api/v1/bills/{bill.pk}",
+            {"offset": 10, "limit": 2},
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+        .json()
+    )
+    assert detail["memberships"] == 3 and detail["member_lines"] == []
+    assert detail["member_offset"] == 10
+
+
+def test_the_runs_page_shows_the_months_control_totals(
+    scenario: Scenario,
+    make_user: Callable[..., Any],
+    django_assert_max_num_queries: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from jaminan.contributions import bills
+
+    client = client_for(make_user, Role.SYSTEM_ADMIN, "admin-total")
+    page = client.get(reverse("contributions:runs")).content.decode()
+    assert f'hx-get="{reverse("contributions:runs_totals")}"' in page
+    with django_assert_max_num_queries(4 + 3 * 6):
+        html = client.get(reverse("contributions:runs_totals")).content.decode()
+    rows = re.findall(
+        r'data-totals-month="([0-9-]+)"><td>[^<]*</td><td class="text-end">([^<]*)</td>'
+        r'<td class="text-end">([^<]*)</td><td class="text-end">([^<]*)</td>',
+        html,
+    )
+    assert [r[0] for r in rows] == [f"2026-{m:02d}" for m in range(6, 0, -1)]
+    for month, n, lines, amount in rows:
+        totals = billing.billing_totals(date.fromisoformat(f"{month}-01"))
+        assert (n, lines, amount) == (
+            str(totals["bills"]),
+            str(totals["lines"]),
+            f"Rp{totals['amount']:,}".replace(",", "."),
+        )
+    assert rows[0][1:] == ("2", "24", "Rp1.908.000")
+    # At most TOTALS_MONTHS months: the queries do not grow with the months listed.
+    monkeypatch.setattr(bills, "TOTALS_MONTHS", 2)
+    with django_assert_max_num_queries(4 + 3 * 2):
+        html = client.get(reverse("contributions:runs_totals")).content.decode()
+    assert re.findall(r'data-totals-month="([0-9-]+)"', html) == ["2026-06", "2026-05"]
+    analyst = client_for(make_user, Role.REGIONAL_ANALYST, "analis-total")
+    assert analyst.get(reverse("contributions:runs_totals")).status_code == 200
+    employer = client_for(make_user, Role.EMPLOYER_USER, "pt-total", employer_npp="00000000")
+    assert employer.get(reverse("contributions:runs_totals")).status_code == 403

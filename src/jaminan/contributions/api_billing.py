@@ -38,7 +38,8 @@ router = Router(tags=["iuran"])
 F = TypeVar("F", bound=Callable[..., Any])
 
 RUN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.BRANCH_OFFICER})
-MonthStr = Annotated[str, StringConstraints(pattern=r"^(199|20[0-9])[0-9]-(0[1-9]|1[0-2])$")]
+#: YYYY-MM; the bounds (not before the rules' first month) are bills.parse_month's, as on the page.
+MonthStr = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
 OfficeCode = Annotated[str, StringConstraints(max_length=40, pattern=r"^[A-Za-z0-9_-]*$")]
 #: Dates the arrears can be asked for (the calendar arithmetic stays far from year 9999).
 AsOfDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
@@ -64,14 +65,10 @@ def _require(request: HttpRequest, roles: frozenset[Role], message: str) -> None
 
 
 def _office(code: str | None, field: str = "office") -> Office | None:
-    if not code:
-        return None
-    office = Office.objects.filter(code=code).first()
-    if office is None:
-        raise ApiError(
-            422, "invalid_office", _("Kode kantor tidak dikenal: %(code)s") % {"code": code}, field
-        )
-    return office
+    try:
+        return bills.office_by_code(code or "", field=field)
+    except bills.BillsError as exc:
+        raise ApiError(exc.status, exc.code, exc.message, exc.field) from exc
 
 
 # ------------------------------------------------------------------------------------------ schemas
@@ -149,6 +146,8 @@ class BillQuery(Schema):
     )
 
     def filters(self) -> bills.BillFilters:
+        """The filters; BillsError for a month before the rules or an unknown office."""
+        bills.office_by_code(self.office or "")
         return bills.BillFilters(
             month=bills.parse_month(self.month) if self.month else None,
             status=self.status or "",
@@ -293,9 +292,23 @@ def _aging_row(row: arrears.AgingRow) -> dict[str, Any]:
     summary="Proses penagihan (terbaru dahulu)",
 )
 @paginate(Page)
-def list_runs(request: HttpRequest) -> QuerySet[BillingRun]:
+def list_runs(request: HttpRequest) -> Any:
     _require(request, STAFF_ROLES, _("Hanya petugas yang dapat melihat proses penagihan."))
-    return bills.runs_in_scope(user=request.user)
+    return _RunsAsTheyStand(bills.runs_in_scope(user=request.user))
+
+
+class _RunsAsTheyStand:
+    """A lazily sliced list for the paginator: each slice is shown as it stands now (a killed run
+    interrupted, an unfinished run with its committed offices' totals)."""
+
+    def __init__(self, runs: QuerySet[BillingRun]) -> None:
+        self.runs = runs
+
+    def count(self) -> int:
+        return self.runs.count()
+
+    def __getitem__(self, index: slice) -> list[BillingRun]:
+        return bills.runs_as_they_stand(self.runs[index])
 
 
 @router.get(
@@ -327,7 +340,7 @@ def list_locks(request: HttpRequest) -> list[dict[str, Any]]:
 @domain_errors
 def get_run(request: HttpRequest, run_id: int) -> BillingRun:
     _require(request, STAFF_ROLES, _("Hanya petugas yang dapat melihat proses penagihan."))
-    return bills.run_in_scope(user=request.user, run_id=run_id)
+    return bills.runs_as_they_stand([bills.run_in_scope(user=request.user, run_id=run_id)])[0]
 
 
 @router.post(

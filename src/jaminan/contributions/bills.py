@@ -7,6 +7,8 @@ the user's scope is "not found", whatever the reason.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,15 +20,24 @@ from django.utils.translation import gettext as _
 from jaminan.accounts import audit
 from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.scoping import scope_queryset
+from jaminan.contributions.billing import billing_totals, lock_is_stale
 from jaminan.contributions.models import Bill, BillingChunk, BillingLock, BillingRun, BillLine
 from jaminan.geo.models import Office
 from jaminan.registry.models import Membership
+from jaminan.rules import parameters
+from jaminan.rules.core import add_months
 
 User = AbstractBaseUser | AnonymousUser | None
 
 #: Order of the programs on a bill; fine lines (program ``DENDA``) come last.
 PROGRAM_ORDER = ("JKK", "JKM", "JHT", "JP", "JKP", "PMI", "DENDA")
 SIDE_ORDER = ("employer", "worker", "participant", "sponsor", "contractor")
+#: The PU contribution rates (JKK PP 44/2015 Pasal 16(1), JKM Pasal 18, JHT PP 46/2015 Pasal 16(1),
+#: JP PP 45/2015 Pasal 28): a month before every one of them has a value cannot be billed.
+PU_RATE_PARAMETERS = ("pu.jkk_rate.", "pu.jkm_rate", "pu.jht_rate.", "pu.jp_rate.")
+MONTH_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}")
+#: Months whose control totals the runs page shows (each month's totals count its bills and lines).
+TOTALS_MONTHS = 12
 
 
 class BillsError(Exception):
@@ -52,21 +63,56 @@ class InvalidFilter(BillsError):
     code = "invalid_filter"
 
 
+def first_billable_month() -> date:
+    """The first contribution month for which the rules give every PU rate (July 2015, when
+    PP 44/2015, 45/2015 and 46/2015 came into force): no earlier month can be billed, so none is
+    asked for either."""
+    starts = [
+        parameters.series(name).values[0].start
+        for name in parameters.names()
+        if name.startswith(PU_RATE_PARAMETERS)
+    ]
+    first = max(starts)
+    return first if first.day == 1 else add_months(first.replace(day=1), 1)
+
+
 def parse_month(value: str, *, field: str = "month") -> date:
-    """``YYYY-MM`` → the first day of that month; InvalidFilter otherwise."""
+    """``YYYY-MM`` → the first day of that month, not before :func:`first_billable_month`;
+    InvalidFilter otherwise (``invalid_month``, ``month_before_rules``)."""
     value = (value or "").strip()
     try:
-        year_text, month_text = value.split("-")
-        if len(year_text) != 4 or len(month_text) != 2:
+        if not MONTH_PATTERN.fullmatch(value):
             raise ValueError(value)
-        month = date(int(year_text), int(month_text), 1)
-        if month.year < 1990:
-            raise ValueError(value)
+        month = date(int(value[:4]), int(value[5:]), 1)
     except ValueError as exc:
         raise InvalidFilter(
             _("Bulan harus berbentuk TTTT-BB, mis. 2026-05."), field=field, code="invalid_month"
         ) from exc
+    if month < first_billable_month():
+        raise InvalidFilter(before_rules_message(), field=field, code="month_before_rules")
     return month
+
+
+def before_rules_message() -> str:
+    """Why a month before :func:`first_billable_month` is refused (the page, the API, the CLI)."""
+    return _("Bulan paling awal %(first)s: tarif iuran berlaku sejak bulan itu.") % {
+        "first": f"{first_billable_month():%Y-%m}"
+    }
+
+
+def office_by_code(code: str, *, field: str = "office") -> Office | None:
+    """The office of ``code`` (None for an empty code); InvalidFilter ``invalid_office`` when no
+    office has that code."""
+    if not code:
+        return None
+    office = Office.objects.filter(code=code).first()
+    if office is None:
+        raise InvalidFilter(
+            _("Kode kantor tidak dikenal: %(code)s") % {"code": code},
+            field=field,
+            code="invalid_office",
+        )
+    return office
 
 
 # ------------------------------------------------------------------------------------------- bills
@@ -228,12 +274,17 @@ def program_totals(bill: Bill) -> list[ProgramTotal]:
     )
 
 
-def member_rows(bill: Bill, *, offset: int, limit: int) -> tuple[int, list[MemberRow], list[str]]:
+def member_rows(
+    bill: Bill, *, offset: int, limit: int, clamp: bool = False
+) -> tuple[int, list[MemberRow], list[str], int]:
     """One row per membership on the bill (paginated by membership id): KPJ, name, the base (wage or
-    declared income), its amount per program (sides and discounts summed) and total. Returns
-    (memberships on the bill, the rows, the programs present)."""
+    declared income), its amount per program (sides and discounts summed) and total. ``clamp``: an
+    offset past the last membership gives the last page instead of none. Returns (memberships on
+    the bill, the rows, the programs present, the offset of the rows)."""
     member_lines = BillLine.objects.filter(bill=bill, membership__isnull=False)
     count = member_lines.values("membership_id").distinct().count()
+    if clamp and 0 < count <= offset and limit > 0:
+        offset = (count - 1) // limit * limit
     page = list(
         member_lines.values("membership_id")
         .annotate(base=Max("base"), total=Sum("amount"))
@@ -267,20 +318,29 @@ def member_rows(bill: Bill, *, offset: int, limit: int) -> tuple[int, list[Membe
     ordered = _ordered(programs, PROGRAM_ORDER)
     for row in rows:
         row.cells = [row.by_program.get(p) for p in ordered]
-    return count, rows, ordered
+    return count, rows, ordered, offset
 
 
 def bill_detail(
-    *, user: User, bill_id: int, offset: int = 0, limit: int = 50, audit_action: str = "view"
+    *,
+    user: User,
+    bill_id: int,
+    offset: int = 0,
+    limit: int = 50,
+    audit_action: str = "view",
+    clamp: bool = False,
 ) -> BillDetail:
     """A bill with its totals per program × side and one page of membership rows. Audited: VIEW
-    (page, API) or EXPORT (PDF)."""
+    (page, API) or EXPORT (PDF). ``clamp`` (the bill page): an offset past the last membership
+    shows the last page; without it (the API) that page is empty."""
     bill = bill_in_scope(user=user, bill_id=bill_id)
     totals = program_totals(bill)
     sums: dict[str, int] = {}
     for t in totals:
         sums[t.program] = sums.get(t.program, 0) + t.amount
-    members, rows, programs = member_rows(bill, offset=max(0, offset), limit=limit)
+    members, rows, programs, offset = member_rows(
+        bill, offset=max(0, offset), limit=limit, clamp=clamp
+    )
     audit.record(
         action=audit_action,
         actor=user,
@@ -299,7 +359,7 @@ def bill_detail(
         members=members,
         member_rows=rows,
         programs=programs,
-        member_offset=max(0, offset),
+        member_offset=offset,
     )
 
 
@@ -327,6 +387,65 @@ def run_in_scope(*, user: User, run_id: int) -> BillingRun:
 def held_locks() -> list[BillingLock]:
     """The month locks held now (one per month at most), with holder, reason and heartbeat."""
     return list(BillingLock.objects.select_related("run", "run__office").order_by("month"))
+
+
+def runs_as_they_stand(
+    runs: Iterable[BillingRun], *, locks: list[BillingLock] | None = None
+) -> list[BillingRun]:
+    """The runs for display, as they stand now. A run recorded as running whose lock is stale or
+    gone (the process was killed: nothing marked it) is shown *interrupted*; ``run.live`` is True
+    for a run that is really going. A run that has not completed shows the control totals of the
+    offices it committed (its ``BillingChunk`` rows), which its own fields get only at the end.
+    The instances are changed in memory only (never save them). ``locks``: the held locks when the
+    caller has them (:func:`held_locks`). At most two queries, whatever the number of runs."""
+    runs = list(runs)
+    running = [run.pk for run in runs if run.status == BillingRun.Status.RUNNING]
+    if locks is None:
+        locks = list(BillingLock.objects.filter(run_id__in=running)) if running else []
+    live = {lock.run_id for lock in locks if not lock_is_stale(lock)}
+    unfinished = [run.pk for run in runs if run.status != BillingRun.Status.COMPLETED]
+    committed = (
+        {
+            row["run_id"]: row
+            for row in BillingChunk.objects.filter(run_id__in=unfinished)
+            .values("run_id")
+            .annotate(bills=Sum("bills"), lines=Sum("lines"), amount=Sum("amount"))
+            .order_by()
+        }
+        if unfinished
+        else {}
+    )
+    for run in runs:
+        going = run.status == BillingRun.Status.RUNNING and run.pk in live
+        run.live = going  # type: ignore[attr-defined]
+        if run.status == BillingRun.Status.RUNNING and not going:
+            run.status = BillingRun.Status.INTERRUPTED
+        if run.pk in committed:
+            row = committed[run.pk]
+            run.bills, run.lines, run.amount = row["bills"], row["lines"], row["amount"]
+    return runs
+
+
+@dataclass(frozen=True)
+class MonthTotals:
+    """A month's control totals (``billing.billing_totals``: every bill of the month, all kinds)."""
+
+    month: date
+    bills: int
+    lines: int
+    amount: int
+
+
+def months_of_runs(runs: Iterable[BillingRun]) -> list[date]:
+    """The distinct months of ``runs``, newest first, at most :data:`TOTALS_MONTHS`."""
+    return sorted({run.month for run in runs}, reverse=True)[:TOTALS_MONTHS]
+
+
+def month_totals(months: Iterable[date]) -> list[MonthTotals]:
+    """The control totals of each month (three queries a month: cap the months, see
+    :func:`months_of_runs`); what ``jaminan billing totals`` and ``GET /billing/totals`` give."""
+    totals = [(month, billing_totals(month)) for month in months]
+    return [MonthTotals(month, t["bills"], t["lines"], t["amount"]) for month, t in totals]
 
 
 def latest_billed_month(user: User) -> date | None:

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jaminan.accounts import audit
-from jaminan.contributions.bills import BillsError
+from jaminan.contributions.bills import BillsError, before_rules_message, first_billable_month
 from jaminan.contributions.models import BillingLock, BillingRun
 from jaminan.geo.models import Office
 from jaminan.rules.core import add_months, month_start
@@ -104,6 +104,27 @@ def billing_command(*, month: date, office: Office | None, reason: str) -> list[
     return [*command, "--reason", reason, "--quiet"]
 
 
+def latest_billable_month(today: date | None = None) -> date:
+    """The latest month a run may bill: :data:`MONTHS_AHEAD` after the current one."""
+    return add_months(month_start(today or timezone.localdate()), MONTHS_AHEAD)
+
+
+def check_billable_month(month: date) -> date:
+    """``month`` (its first day) when a run may bill it: from the rules' first month
+    (``month_before_rules``) to :func:`latest_billable_month` (``month_in_future``); RunRefused
+    otherwise. The page, the API and ``jaminan billing run`` all check here."""
+    month = month.replace(day=1)
+    if month < first_billable_month():
+        raise RunRefused(before_rules_message(), field="month", code="month_before_rules")
+    if month > latest_billable_month():
+        raise RunRefused(
+            _("Bulan %(month)s belum dapat ditagih.") % {"month": f"{month:%Y-%m}"},
+            field="month",
+            code="month_in_future",
+        )
+    return month
+
+
 def _month_lock(month: date) -> BillingLock | None:
     from jaminan.contributions.billing import lock_is_stale
 
@@ -122,17 +143,11 @@ def start_billing_run(
     wait_seconds: float = 0.0,
 ) -> StartedRun:
     """Start ``jaminan billing run`` for ``month`` (first day) and optionally one office, detached.
-    Refused: a month later than the next one (``month_in_future``), an empty reason
-    (``reason_required``), a month whose lock is held (``billing_locked``, 409). Audited. With
-    ``wait_seconds`` the new ``BillingRun`` row is looked for that long (the API returns it)."""
-    month = month.replace(day=1)
-    latest = add_months(month_start(timezone.localdate()), MONTHS_AHEAD)
-    if month > latest:
-        raise RunRefused(
-            _("Bulan %(month)s belum dapat ditagih.") % {"month": f"{month:%Y-%m}"},
-            field="month",
-            code="month_in_future",
-        )
+    Refused: a month before the rules or later than the next one (:func:`check_billable_month`),
+    an empty reason (``reason_required``), a month whose lock is held (``billing_locked``, 409).
+    Audited. With ``wait_seconds`` the new ``BillingRun`` row is looked for that long (the API
+    returns it)."""
+    month = check_billable_month(month)
     reason = " ".join((reason or "").split())
     if not reason:
         raise RunRefused(

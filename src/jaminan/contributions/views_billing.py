@@ -3,7 +3,7 @@
 Thin views over :mod:`jaminan.contributions.bills` and :mod:`~jaminan.contributions.arrears`
 (reads, scoped and audited) and :mod:`~jaminan.contributions.runs` (starting a run). A bill
 outside the user's scope is a 404. URL names: ``contributions:bills``, ``bill``, ``bill_pdf``,
-``arrears``, ``arrears_export``, ``runs``, ``runs_table``.
+``arrears``, ``arrears_export``, ``runs``, ``runs_table``, ``runs_totals``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -79,17 +80,17 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
-def _query_without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("halaman", None)
-    return params.urlencode()
+def _names_a_filter(request: HttpRequest) -> bool:
+    """Whether the query names a filter (the page number alone does not)."""
+    return any(key != "halaman" for key in request.GET)
 
 
 # ------------------------------------------------------------------------------------------- forms
 
 
 class MonthField(forms.CharField):
-    """``YYYY-MM`` (an ``<input type=month>``) → the first day of the month."""
+    """``YYYY-MM`` (an ``<input type=month>``) → the first day of the month (not before the rules'
+    first month: ``bills.parse_month``)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault(
@@ -123,13 +124,18 @@ class BillFilterForm(forms.Form):
         required=False,
         choices=[("", gettext_lazy("semua")), *list(Membership.Segment.choices)],
     )
-    office = forms.ChoiceField(label=gettext_lazy("Kantor cabang"), required=False)
+    office = forms.ChoiceField(
+        label=gettext_lazy("Kantor cabang"),
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("Kode kantor tidak dikenal: %(value)s")},
+    )
     payer = forms.CharField(
         label=gettext_lazy("Pembayar (VA, NPP, KPJ, kode)"), required=False, max_length=40
     )
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["month"].widget.attrs["min"] = f"{bills.first_billable_month():%Y-%m}"
         cast(forms.ChoiceField, self.fields["office"]).choices = _office_choices(user, _("semua"))
         for name in ("status", "segment", "office"):
             self.fields[name].widget.attrs["class"] = "form-select"
@@ -147,6 +153,19 @@ class BillFilterForm(forms.Form):
             payer=(data.get("payer") or "").strip(),
         )
 
+    @staticmethod
+    def query(filters: bills.BillFilters) -> str:
+        """The filters in effect as a query string, for the pagination links: a defaulted month is
+        kept, and an empty month (every month) is given explicitly."""
+        params = {
+            "month": f"{filters.month:%Y-%m}" if filters.month else "",
+            "status": filters.status,
+            "segment": filters.segment,
+            "office": filters.office,
+            "payer": filters.payer,
+        }
+        return urlencode({k: v for k, v in params.items() if v or k == "month"})
+
 
 class RunForm(forms.Form):
     month = MonthField(label=gettext_lazy("Bulan iuran"), required=True)
@@ -159,6 +178,10 @@ class RunForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["month"].widget.attrs.update(
+            min=f"{bills.first_billable_month():%Y-%m}",
+            max=f"{runs.latest_billable_month():%Y-%m}",
+        )
         choices = _office_choices(user, _("semua kantor"))
         scope = getattr(user, "scope", None)
         own = getattr(scope, "office", None) if scope is not None else None
@@ -213,16 +236,17 @@ class ArrearsForm(forms.Form):
 @require_GET
 def bill_list(request: HttpRequest) -> HttpResponse:
     default_month = None
-    if not request.GET and role_of(request.user) in STAFF_ROLES:
-        # Opened without a query: staff see the latest billed month (the month field emptied and
+    filtered = _names_a_filter(request)
+    if not filtered and role_of(request.user) in STAFF_ROLES:
+        # Opened without a filter: staff see the latest billed month (the month field emptied and
         # submitted lists every month).
         default_month = bills.latest_billed_month(request.user)
     form = BillFilterForm(
-        request.GET or None,
+        request.GET if filtered else None,
         user=request.user,
         initial={"month": f"{default_month:%Y-%m}"} if default_month else None,
     )
-    filters = form.filters() if request.GET else bills.BillFilters(month=default_month)
+    filters = form.filters() if filtered else bills.BillFilters(month=default_month)
     qs = bills.bills_in_scope(user=request.user, filters=filters)
     count = qs.count()
     pages = max(1, -(-count // BILLS_PER_PAGE))
@@ -242,7 +266,7 @@ def bill_list(request: HttpRequest) -> HttpResponse:
             "pages": pages,
             "previous_page": page - 1 if page > 1 else None,
             "next_page": page + 1 if page < pages else None,
-            "query": _query_without_page(request),
+            "query": form.query(filters),
         },
     )
 
@@ -250,13 +274,14 @@ def bill_list(request: HttpRequest) -> HttpResponse:
 @roles_required(BILL_ROLES)
 @require_GET
 def bill_view(request: HttpRequest, bill_id: int) -> HttpResponse:
-    page = _page_number(request)
     detail = bills.bill_detail(
         user=request.user,
         bill_id=bill_id,
-        offset=(page - 1) * MEMBERS_PER_PAGE,
+        offset=(_page_number(request) - 1) * MEMBERS_PER_PAGE,
         limit=MEMBERS_PER_PAGE,
+        clamp=True,  # a page past the last shows the last, as the bill list does
     )
+    page = detail.member_offset // MEMBERS_PER_PAGE + 1
     pages = max(1, -(-detail.members // MEMBERS_PER_PAGE))
     return render(
         request,
@@ -382,14 +407,22 @@ def arrears_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _runs_context(request: HttpRequest) -> dict[str, Any]:
-    listed = list(bills.runs_in_scope(user=request.user)[:RUNS_LISTED])
-    locks = [(lock, lock_is_stale(lock)) for lock in bills.held_locks()]
+    held = bills.held_locks()
+    # A run killed outright is shown interrupted, with the totals of the offices it committed.
+    listed = bills.runs_as_they_stand(
+        bills.runs_in_scope(user=request.user)[:RUNS_LISTED], locks=held
+    )
+    locks = [(lock, lock_is_stale(lock)) for lock in held]
     started = float(request.session.get("billing_run_started", 0))
+    # Just started: the run's row may not exist yet; keep polling a little while.
+    pending = time.time() - started < PENDING_SECONDS
     return {
         "runs": listed,
         "locks": locks,
-        # Just started: the run's row may not exist yet; keep polling a little while.
-        "pending": time.time() - started < PENDING_SECONDS,
+        "pending": pending,
+        # The table is polled only while a run was just started or is really going: a lock that
+        # is not stale (the run may be outside the user's scope). A killed run's stale lock is not.
+        "polling": pending or any(not stale for _lock, stale in locks),
     }
 
 
@@ -439,6 +472,20 @@ def runs_table(request: HttpRequest) -> HttpResponse:
     return render(request, "contributions/billing/_runs_table.html", _runs_context(request))
 
 
+@roles_required(STAFF)
+@require_GET
+def runs_totals(request: HttpRequest) -> HttpResponse:
+    """The control totals (bills, lines, amount) of the months of the listed runs, as
+    ``jaminan billing totals`` gives them; loaded once by the runs page, not polled (a month's
+    totals count its lines). Three queries a month, :data:`bills.TOTALS_MONTHS` months at most."""
+    months = bills.months_of_runs(bills.runs_in_scope(user=request.user)[:RUNS_LISTED])
+    return render(
+        request,
+        "contributions/billing/_runs_totals.html",
+        {"totals": bills.month_totals(months), "months_limit": bills.TOTALS_MONTHS},
+    )
+
+
 urlpatterns = [
     path("tagihan/", bill_list, name="bills"),
     path("tagihan/<int:bill_id>/", bill_view, name="bill"),
@@ -447,4 +494,5 @@ urlpatterns = [
     path("tunggakan/ekspor.<str:fmt>", arrears_export, name="arrears_export"),
     path("penagihan/", runs_view, name="runs"),
     path("penagihan/tabel/", runs_table, name="runs_table"),
+    path("penagihan/total/", runs_totals, name="runs_totals"),
 ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jaminan.accounts.roles import STAFF_ROLES, Role
 from jaminan.accounts.scoping import role_of
+from jaminan.contributions import views_billing, views_payments
 from jaminan.contributions.sponsors import DONOR_KINDS, own_sponsor
 
 
@@ -27,10 +28,14 @@ def _item(label: Any, url_name: str) -> NavItem:
 
 
 def _contributions(role: Role, *, donor: bool = False) -> NavItem:
-    children = [_item(_("Tagihan"), "contributions:bills")]
-    if role in STAFF_ROLES:
+    """Links only to the pages the role may open (the roles of each view)."""
+    children = []
+    if role in views_billing.BILL_ROLES:
+        children.append(_item(_("Tagihan"), "contributions:bills"))
+    if role in STAFF_ROLES and role in views_payments.READ_ROLES:
+        children.append(_item(_("Pembayaran"), "contributions:payments"))
+    if role in views_billing.STAFF:
         children += [
-            _item(_("Pembayaran"), "contributions:payments"),
             _item(_("Tunggakan"), "contributions:arrears"),
             _item(_("Proses penagihan"), "contributions:runs"),
         ]

@@ -10,16 +10,21 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from jaminan.contributions import bills, runs
 from jaminan.contributions.billing import BillingLocked, billing_totals, run_billing
 from jaminan.geo.models import Office
+from jaminan.web.formatting import number, rupiah
 
 
-def parse_month(value: str) -> date:
+def parse_month(value: str, *, to_bill: bool = False) -> date:
+    """``--month`` read as the page and the API read it (``bills.parse_month``: YYYY-MM, not before
+    the rules' first month); ``to_bill``: not later than the run's limit either
+    (``runs.check_billable_month``)."""
     try:
-        year, month = value.split("-")
-        return date(int(year), int(month), 1)
-    except ValueError as exc:
-        raise CommandError(f"--month harus berformat YYYY-MM, bukan {value!r}.") from exc
+        month = bills.parse_month(value)
+        return runs.check_billable_month(month) if to_bill else month
+    except bills.BillsError as exc:
+        raise CommandError(f"--month {value!r}: {exc.message}") from exc
 
 
 class Command(BaseCommand):
@@ -42,15 +47,15 @@ class Command(BaseCommand):
         totals.add_argument("--json", action="store_true", help="Cetak sebagai JSON.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        month = parse_month(options["month"])
+        month = parse_month(options["month"], to_bill=options["what"] == "run")
         if options["what"] == "totals":
             totals = billing_totals(month)
             if options["json"]:
                 self.stdout.write(json.dumps(totals))
             else:
                 self.stdout.write(
-                    f"{month:%Y-%m}: {totals['bills']} tagihan, {totals['lines']} baris, "
-                    f"Rp{totals['amount']:,}".replace(",", ".")
+                    f"{month:%Y-%m}: {number(totals['bills'], 'id')} tagihan, "
+                    f"{number(totals['lines'], 'id')} baris, {rupiah(totals['amount'], 'id')}"
                 )
             return
         office = None
