@@ -258,6 +258,39 @@ def test_create_program_defaults_income_to_lowest_tier(regency_sponsor: Sponsor)
     assert rule.value.code == "income_below_lowest_tier"
 
 
+def test_program_income_outside_the_tiers_is_refused_in_indonesian(
+    regency_sponsor: Sponsor,
+) -> None:
+    """The rules engine words its refusal in English for developers; the user reads Indonesian, the
+    field and the amounts in rupiah."""
+    with pytest.raises(sponsors.RegistryError) as low:
+        sponsors.create_program(
+            sponsor=regency_sponsor,
+            name="Penghasilan terlalu rendah",
+            start_month=date(2026, 1, 1),
+            end_month=date(2026, 3, 1),
+            budget_ceiling=10**6,
+            declared_income=500_000,
+        )
+    assert (low.value.code, low.value.field) == ("income_below_lowest_tier", "declared_income")
+    assert low.value.message == (
+        "Penghasilan yang dilaporkan Rp500.000 di bawah tingkat penghasilan BPU terendah "
+        "Rp1.000.000 (bulan 01/2026)."
+    )
+    with pytest.raises(sponsors.RegistryError) as high:
+        sponsors.create_program(
+            sponsor=regency_sponsor,
+            name="Penghasilan terlalu tinggi",
+            start_month=date(2026, 1, 1),
+            end_month=date(2026, 3, 1),
+            budget_ceiling=10**6,
+            declared_income=25_000_000,
+        )
+    assert (high.value.code, high.value.field) == ("income_above_highest_tier", "declared_income")
+    assert "Rp25.000.000" in high.value.message and "Rp20.700.000" in high.value.message
+    assert not SponsorshipProgram.objects.exists()
+
+
 # ------------------------------------------------------------------------- Kutai Kartanegara, billed
 
 
@@ -383,6 +416,40 @@ def test_existing_self_paying_member_cannot_be_enrolled(kukar: Regency) -> None:
     assert not Beneficiary.objects.exists()
 
 
+def test_a_beneficiary_enrolled_again_in_a_full_program_is_already_member(
+    regency_sponsor: Sponsor,
+) -> None:
+    """The person is refused for being a member, whatever the budget says."""
+    program = sponsors.create_program(
+        sponsor=regency_sponsor,
+        name="Satu orang",
+        start_month=date(2026, 1, 1),
+        end_month=date(2026, 1, 1),
+        budget_ceiling=16_800,  # room for one
+    )
+    facts = neighbour(5)
+    sponsors.enrol_beneficiary(program=program, person=facts, on=date(2026, 1, 2))
+    for person in (facts, facts.nik, Person.objects.get(nik=facts.nik)):
+        with pytest.raises(AlreadyActiveMember) as exc:
+            sponsors.enrol_beneficiary(program=program, person=person, on=date(2026, 1, 3))
+        assert (exc.value.code, exc.value.field) == ("already_member", "nik")
+        assert "penerima manfaat program ini sejak 01/01/2026" in exc.value.message
+    assert Beneficiary.objects.filter(program=program).count() == 1
+    # A member of another program (or self-paying) is already_member too, before the budget.
+    full = sponsors.create_program(
+        sponsor=regency_sponsor,
+        name="Penuh",
+        start_month=date(2026, 1, 1),
+        end_month=date(2026, 1, 1),
+        budget_ceiling=0,
+    )
+    with pytest.raises(AlreadyActiveMember) as other:
+        sponsors.enrol_beneficiary(program=full, person=facts.nik, on=date(2026, 1, 3))
+    assert other.value.message == "Peserta sudah memiliki kepesertaan BPU aktif."
+    with pytest.raises(sponsors.BudgetExceeded):
+        sponsors.enrol_beneficiary(program=full, person=neighbour(6), on=date(2026, 1, 3))
+
+
 # ---------------------------------------------------------------- "Lindungi Pekerja Sekitar Anda"
 
 
@@ -444,6 +511,32 @@ def test_donor_form_is_all_or_nothing(kukar: Regency) -> None:
             start_month=date(2026, 1, 1),
             months=6,
         )
+
+
+def test_donor_start_month_before_this_month_is_refused(kukar: Regency) -> None:
+    """A past start month is refused, not moved silently to this month."""
+    sponsors_before = Sponsor.objects.count()
+    with pytest.raises(sponsors.InvalidValue) as exc:
+        sponsors.sponsor_neighbours(
+            donor_name="Pak Budi",
+            regency=kukar,
+            neighbours=[neighbour(23)],
+            start_month=date(2026, 2, 1),
+            months=3,
+            on=date(2026, 3, 5),
+        )
+    assert (exc.value.field, exc.value.code) == ("start_month", "start_month_past")
+    assert exc.value.message == "Bulan mulai tidak boleh sebelum bulan ini."
+    assert Sponsor.objects.count() == sponsors_before
+    donation = sponsors.sponsor_neighbours(
+        donor_name="Pak Budi",
+        regency=kukar,
+        neighbours=[neighbour(23)],
+        start_month=date(2026, 3, 1),
+        months=3,
+        on=date(2026, 3, 5),
+    )
+    assert donation.program.start_month == date(2026, 3, 1)
 
 
 # ------------------------------------------------------------------------- end of program, alerts
@@ -509,6 +602,108 @@ def test_end_due_programs_command(ending_program: SponsorshipProgram) -> None:
     ending_program.refresh_from_db()
     assert ending_program.status == SponsorshipProgram.Status.ENDED
     assert "3 kepesertaan" in out.getvalue()
+
+
+def test_a_lapsed_program_covers_nobody_and_is_flagged_until_ended(
+    ending_program: SponsorshipProgram, admin_user: Any
+) -> None:
+    """Past its last month a program still active covers nobody (its memberships are no longer
+    billed) and is flagged "sudah berakhir, belum ditutup" with its memberships still open, until
+    ``end_lapsed_programs`` — which the billing run calls before billing a month — ends it."""
+    as_of = date(2026, 4, 10)
+    assert sponsors.program_summary(ending_program, on=date(2026, 3, 31)).covered == 3
+    summary = sponsors.program_summary(ending_program, on=as_of)
+    assert (summary.covered, summary.lapsed, summary.beneficiaries) == (0, True, 3)
+    code = ending_program.sponsor.code
+    detail = sponsors.sponsor_detail(user=admin_user, code=code, on=as_of)
+    assert detail.covered == 0
+    assert sponsors.sponsor_list(user=admin_user, on=as_of).get(code=code).covered == 0
+    assert sponsors.sponsor_list(user=admin_user, on=date(2026, 3, 31)).get(code=code).covered == 3
+
+    (alert,) = sponsors.lapsed_programs(as_of=as_of)
+    assert (alert.program, alert.lapsed, alert.count) == (ending_program, True, 3)
+    assert (alert.last_day, alert.days_left) == (date(2026, 3, 31), -10)
+    assert [a.program for a in detail.alerts] == [ending_program] and detail.alerts[0].lapsed
+    assert sponsors.expiring_programs(as_of=as_of) == []
+    out = io.StringIO()
+    call_command("sponsors", "alerts", "--as-of", "2026-04-10", stdout=out)
+    assert "belum ditutup, 3 kepesertaan masih terbuka" in out.getvalue()
+
+    assert sponsors.end_lapsed_programs(as_of=date(2026, 3, 1)) == 0  # not over yet
+    assert sponsors.end_lapsed_programs(as_of=date(2026, 4, 1)) == 1
+    ending_program.refresh_from_db()
+    assert ending_program.status == SponsorshipProgram.Status.ENDED
+    assert set(
+        Membership.objects.filter(sponsorship__program=ending_program).values_list(
+            "end_date", "end_reason"
+        )
+    ) == {(date(2026, 3, 31), "contract_ended")}
+    assert sponsors.lapsed_programs(as_of=as_of) == []
+    assert sponsors.end_lapsed_programs(as_of=as_of) == 0  # re-running changes nothing
+    assert sponsors.committed_cost(ending_program) == 3 * 3 * 16_800
+
+
+def test_a_program_cancelled_before_it_starts_covers_and_commits_nothing(
+    regency_sponsor: Sponsor,
+) -> None:
+    """Its memberships never started: they end on their start date (the registry allows no end
+    before the start) and count neither as covered nor as committed."""
+    program = sponsors.create_program(
+        sponsor=regency_sponsor,
+        name="Semester II 2026",
+        start_month=date(2026, 6, 1),
+        end_month=date(2026, 8, 1),
+        budget_ceiling=10**7,
+    )
+    sponsors.enrol_beneficiary(program=program, person=neighbour(44), on=date(2026, 5, 10))
+    assert sponsors.program_summary(program, on=date(2026, 5, 10)).covered == 1
+    assert sponsors.committed_cost(program) == 3 * 16_800
+
+    assert sponsors.end_program(program=program, on=date(2026, 5, 15)) == 1
+    program.refresh_from_db()
+    assert program.status == SponsorshipProgram.Status.CANCELLED
+    membership = Membership.objects.get(sponsorship__program=program)
+    assert (membership.start_date, membership.end_date, membership.end_reason) == (
+        date(2026, 6, 1),
+        date(2026, 6, 1),
+        "contract_ended",
+    )
+    for on in (date(2026, 5, 15), date(2026, 6, 1)):
+        summary = sponsors.program_summary(program, on=on)
+        assert (summary.covered, summary.committed, summary.beneficiaries) == (0, 0, 1)
+    assert sponsors.program_months_counter(program) == {}
+    billing.run_billing(
+        month=date(2026, 6, 1), office=regency_sponsor.office, today=date(2026, 6, 2)
+    )
+    assert not Bill.objects.filter(payer__sponsor=regency_sponsor).exists()
+
+
+def test_sponsor_totals_leave_out_cancelled_programs(
+    regency_sponsor: Sponsor, admin_user: Any
+) -> None:
+    """The ceiling and remaining budget of a sponsor count its running and ended programs, not the
+    cancelled ones (page, API and list alike)."""
+    running, ended, cancelled = (
+        sponsors.create_program(
+            sponsor=regency_sponsor,
+            name=name,
+            start_month=date(2026, 1, 1),
+            end_month=date(2026, 3, 1),
+            budget_ceiling=ceiling,
+        )
+        for name, ceiling in (("Berjalan", 100_000), ("Selesai", 20_000), ("Batal", 50_000))
+    )
+    sponsors.end_program(program=ended, on=date(2026, 4, 1))
+    sponsors.end_program(program=cancelled, on=date(2026, 1, 2))
+    assert {p.status for p in SponsorshipProgram.objects.all()} == {"active", "ended", "cancelled"}
+    detail = sponsors.sponsor_detail(
+        user=admin_user, code=regency_sponsor.code, on=date(2026, 1, 5)
+    )
+    assert detail.ceiling == 120_000
+    assert detail.remaining == 120_000
+    listed = sponsors.sponsor_list(user=admin_user).get(code=regency_sponsor.code)
+    assert (listed.ceiling, listed.programs_count) == (120_000, 3)
+    assert running.status == SponsorshipProgram.Status.ACTIVE
 
 
 # ------------------------------------------------------------------------------------------ upload

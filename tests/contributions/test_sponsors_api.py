@@ -4,6 +4,7 @@ alerts, end; scoping for a sponsor user; JSON errors {code, message, field}."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -11,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from jaminan.accounts.roles import Role
-from jaminan.contributions import ledger
-from jaminan.contributions.models import Beneficiary, Sponsor
+from jaminan.contributions import ledger, sponsors
+from jaminan.contributions.models import Beneficiary, Sponsor, SponsorshipProgram
 from tests.contributions.test_sponsors import neighbour
 
 pytestmark = pytest.mark.django_db
@@ -266,3 +267,118 @@ def test_upload_and_scoping(
     alerts = client.get(f"{API}/sponsors/alerts", {"as_of": "2099-03-05"})
     assert alerts.status_code == 200
     assert alerts.json()[0]["losing_cover"] == 1 and alerts.json()[0]["days_left"] == 26
+
+
+def _program(api: Client, *, start: str, end: str, ceiling: int = 10**7) -> tuple[str, int]:
+    code = api.post(
+        f"{API}/sponsors",
+        {"kind": "regency", "name": "Pemerintah Kota Balikpapan", "regency": "64.71"},
+        content_type="application/json",
+    ).json()["code"]
+    response = api.post(
+        f"{API}/sponsors/{code}/programs",
+        {
+            "name": "Pekerja Rentan",
+            "start_month": start,
+            "end_month": end,
+            "budget_ceiling": ceiling,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    return code, response.json()["id"]
+
+
+def test_a_new_person_missing_a_field_is_422_naming_it(api: Client, reference: None) -> None:
+    """Any person field besides the NIK makes it a new person: the missing ones are named, no
+    fall-back to a NIK lookup (which answered 404 "NIK tidak terdaftar")."""
+    code, program_id = _program(api, start="2099-01", end="2099-03")
+    url = f"{API}/sponsors/{code}/programs/{program_id}/beneficiaries"
+    person = _person(91)
+    response = api.post(
+        url, {"nik": person["nik"], "name": person["name"]}, content_type="application/json"
+    )
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert (body["code"], body["field"]) == ("required", "birth_date")
+    assert "tanggal lahir" in body["message"] and "jenis kelamin" in body["message"]
+    response = api.post(url, {**person, "sex": None, "name": ""}, content_type="application/json")
+    assert response.status_code == 422 and response.json()["field"] == "name"
+    assert not Beneficiary.objects.exists()
+    assert api.post(url, person, content_type="application/json").status_code == 201
+    # A NIK alone is a person already in the registry: here the one just enrolled.
+    again = api.post(url, {"nik": person["nik"]}, content_type="application/json")
+    assert again.status_code == 409 and again.json()["code"] == "already_member"
+
+
+def test_program_income_below_the_lowest_tier_is_an_indonesian_422(
+    api: Client, reference: None
+) -> None:
+    code, _ = _program(api, start="2099-01", end="2099-03")
+    response = api.post(
+        f"{API}/sponsors/{code}/programs",
+        {
+            "name": "Rendah",
+            "start_month": "2099-01",
+            "end_month": "2099-03",
+            "budget_ceiling": 10**6,
+            "declared_income": 500_000,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": "income_below_lowest_tier",
+        "message": "Penghasilan yang dilaporkan Rp500.000 di bawah tingkat penghasilan BPU "
+        "terendah Rp1.000.000 (bulan 01/2099).",
+        "field": "declared_income",
+    }
+
+
+def test_donation_start_month_in_the_past_is_422(api: Client, reference: None) -> None:
+    response = api.post(
+        f"{API}/sponsors/donations",
+        {
+            "donor_name": "Pak Budi",
+            "regency": "64.02",
+            "start_month": "2020-01",
+            "months": 3,
+            "neighbours": [_person(92)],
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": "start_month_past",
+        "message": "Bulan mulai tidak boleh sebelum bulan ini.",
+        "field": "start_month",
+    }
+    assert not Sponsor.objects.filter(name="Pak Budi").exists()
+
+
+def test_lapsed_program_covers_nobody_and_is_an_alert(
+    api: Client, reference: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past its last month a program not ended covers nobody (sponsor and program) and the alerts
+    flag it, with its memberships still open, until it is ended."""
+    code, program_id = _program(api, start="2099-01", end="2099-02")
+    url = f"{API}/sponsors/{code}/programs/{program_id}/beneficiaries"
+    for serial in (93, 94):
+        assert api.post(url, _person(serial), content_type="application/json").status_code == 201
+    program = SponsorshipProgram.objects.get(pk=program_id)
+    monkeypatch.setattr(sponsors, "_today", lambda: date(2099, 3, 5))
+    detail = api.get(f"{API}/sponsors/{code}").json()
+    one = api.get(f"{API}/sponsors/{code}/programs/{program_id}").json()
+    assert detail["people_covered"] == 0
+    assert detail["programs"][0]["lapsed"] is True and detail["programs"][0]["covered"] == 0
+    assert (one["covered"], one["beneficiaries"], one["lapsed"]) == (0, 2, True)
+    alerts = api.get(f"{API}/sponsors/alerts", {"as_of": "2099-03-05"}).json()
+    assert [(a["program"]["id"], a["lapsed"], a["open_memberships"]) for a in alerts] == [
+        (program_id, True, 2)
+    ]
+    assert alerts[0]["days_left"] == -5
+    assert "sudah berakhir, belum ditutup" in alerts[0]["message"]
+    assert sponsors.end_lapsed_programs(as_of=date(2099, 3, 5)) == 1
+    program.refresh_from_db()
+    assert program.status == SponsorshipProgram.Status.ENDED
+    assert api.get(f"{API}/sponsors/alerts", {"as_of": "2099-03-05"}).json() == []

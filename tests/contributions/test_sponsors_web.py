@@ -181,7 +181,10 @@ def test_create_sponsor_and_program_forms(
     assert "Pagu anggaran terlampaui" in response.content.decode()
 
 
-def test_upload_page(program: SponsorshipProgram, admin_user: Any) -> None:
+def test_upload_page(
+    program: SponsorshipProgram, admin_user: Any, settings: Any, tmp_path: Any
+) -> None:
+    settings.REGISTRY_IMPORT_REPORT_DIR = tmp_path
     client = client_for(admin_user)
     url = reverse("contributions:program-upload", args=[program.sponsor.code, program.pk])
     birth = date(1979, 2, 3)
@@ -195,7 +198,8 @@ def test_upload_page(program: SponsorshipProgram, admin_user: Any) -> None:
         {"file": SimpleUploadedFile("daftar.csv", content, "text/csv"), "dry_run": "on"},
     )
     html = response.content.decode()
-    assert "accepted 1, rejected 1, unchanged 0" in html and "nik_invalid" in html
+    assert 'id="upload-counts">diterima 1, ditolak 1, tidak berubah 0<' in html
+    assert "accepted" not in html and "nik_invalid" in html
     assert Beneficiary.objects.filter(program=program).count() == 2
     response = client.post(url, {"file": SimpleUploadedFile("daftar.csv", content, "text/csv")})
     assert "Disimpan: 1 penerima manfaat baru." in response.content.decode()
@@ -204,6 +208,115 @@ def test_upload_page(program: SponsorshipProgram, admin_user: Any) -> None:
         reverse("contributions:program-template", args=[program.sponsor.code, program.pk])
     )
     assert template.content.decode().startswith("nik,nama,tanggal_lahir,jenis_kelamin\n")
+
+
+def test_upload_without_a_file_says_so_and_the_report_downloads(
+    program: SponsorshipProgram,
+    admin_user: Any,
+    make_user: Callable[..., Any],
+    settings: Any,
+    tmp_path: Any,
+) -> None:
+    settings.REGISTRY_IMPORT_REPORT_DIR = tmp_path
+    client = client_for(admin_user)
+    url = reverse("contributions:program-upload", args=[program.sponsor.code, program.pk])
+    for data in ({}, {"dry_run": "on"}):
+        response = client.post(url, data)
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert 'id="file-error">Pilih berkas untuk diunggah.<' in html
+        assert 'id="upload-summary"' not in html
+
+    content = (
+        "nik,nama,tanggal_lahir,jenis_kelamin\n"
+        "6402,Salah,1979-02-03,L\n"
+        f"{nik_for(date(1979, 2, 3), serial=3)},Ani,1979-02-03,P\n"
+    ).encode()
+    response = client.post(
+        url, {"file": SimpleUploadedFile("daftar.csv", content, "text/csv"), "dry_run": "on"}
+    )
+    report_id = response.context["report_id"]
+    report_url = reverse(
+        "contributions:program-upload-report",
+        args=[program.sponsor.code, program.pk, report_id, "csv"],
+    )
+    assert f'href="{report_url}"' in response.content.decode()
+    download = client.get(report_url)
+    assert download.status_code == 200
+    assert download["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in download["Content-Disposition"]
+    lines = download.content.decode().splitlines()
+    assert lines[0] == "baris,kolom,kode,pesan"
+    assert [line.split(",")[:3] for line in lines[1:]] == [
+        ["2", "nik", "nik_invalid"],
+        ["3", "jenis_kelamin", "nik_sex_mismatch"],
+    ]
+    xlsx = client.get(report_url.replace(".csv", ".xlsx"))
+    assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
+    assert AuditEvent.objects.filter(
+        action="export", object_type="contributions.SponsorshipProgram"
+    ).exists()
+    # Only the session that uploaded downloads its report.
+    other = client_for(make_user(Role.SYSTEM_ADMIN, "admin-lain"))
+    assert other.get(report_url).status_code == 404
+
+
+def test_lapsed_program_covers_nobody_on_the_sponsor_pages(
+    kukar: Regency, admin_user: Any, this_month: date, django_assert_max_num_queries: Any
+) -> None:
+    """A program whose last month is over but which was not ended: nobody covered, an alert."""
+    sponsor = sponsors.create_sponsor(
+        kind=Sponsor.Kind.CSR, name="PT Borneo Agro Lestari", regency=kukar
+    )
+    start = sponsors.add_months(this_month, -3)
+    lapsed = sponsors.create_program(
+        sponsor=sponsor,
+        name="CSR lewat",
+        start_month=start,
+        end_month=sponsors.add_months(this_month, -1),
+        budget_ceiling=10**6,
+    )
+    for serial in (81, 82):
+        sponsors.enrol_beneficiary(program=lapsed, person=neighbour(serial), on=start)
+    client = client_for(admin_user)
+    with django_assert_max_num_queries(12):
+        listing = client.get(reverse("contributions:sponsors")).content.decode()
+    assert f'data-program="{lapsed.pk}" data-lapsed="1"' in listing
+    assert "sudah berakhir, belum ditutup" in listing and "2 kepesertaan masih terbuka" in listing
+    row = listing[listing.index(f'data-code="{sponsor.code}"') :]
+    assert '<td class="text-end">0</td>' in row[: row.index("</tr>")]  # people covered
+
+    page = client.get(reverse("contributions:sponsor", args=[sponsor.code])).content.decode()
+    assert 'id="people-covered">0<' in page
+    assert f'id="alert-{lapsed.pk}" data-lapsed="1"' in page and "Tetangga 81" in page
+    program_page = client.get(
+        reverse("contributions:program", args=[sponsor.code, lapsed.pk])
+    ).content.decode()
+    assert 'id="program-lapsed"' in program_page
+    assert 'id="covered">2 / 0<' in program_page
+
+    assert sponsors.end_lapsed_programs(as_of=timezone.localdate()) == 1
+    page = client.get(reverse("contributions:sponsor", args=[sponsor.code])).content.decode()
+    assert "belum ditutup" not in page
+
+
+def test_sponsor_list_and_page_leave_out_cancelled_ceilings(
+    program: SponsorshipProgram, admin_user: Any, this_month: date
+) -> None:
+    cancelled = sponsors.create_program(
+        sponsor=program.sponsor,
+        name="Dibatalkan",
+        start_month=sponsors.add_months(this_month, 1),
+        end_month=sponsors.add_months(this_month, 2),
+        budget_ceiling=1_000_000,
+    )
+    sponsors.end_program(program=cancelled)
+    client = client_for(admin_user)
+    listing = client.get(reverse("contributions:sponsors")).content.decode()
+    assert "Rp168.000" in listing and "Rp1.168.000" not in listing
+    page = client.get(reverse("contributions:sponsor", args=[program.sponsor.code]))
+    html = page.content.decode()
+    assert 'id="ceiling">Rp168.000<' in html and 'id="budget-remaining">Rp168.000<' in html
 
 
 def test_end_program_button(program: SponsorshipProgram, admin_user: Any) -> None:
@@ -276,6 +389,30 @@ def test_donor_form(kukar: Regency, admin_user: Any, this_month: date) -> None:
     assert sponsor.payer_account.virtual_account in html
     assert "Rp16.800" in html
     assert Beneficiary.objects.filter(program__sponsor=sponsor).count() == 2
+
+
+def test_donor_form_refuses_a_past_start_month(
+    kukar: Regency, admin_user: Any, this_month: date
+) -> None:
+    client = client_for(admin_user)
+    n = neighbour(53)
+    data = {
+        "donor_name": "Pak Budi",
+        "contact_phone": "081255551234",
+        "regency": kukar.pk,
+        "start_month": f"{sponsors.add_months(this_month, -1):%Y-%m}",
+        "months": "3",
+        "nik_0": n.nik,
+        "name_0": n.name,
+        "birth_date_0": n.birth_date.isoformat(),
+        "sex_0": n.sex,
+    }
+    response = client.post(reverse("contributions:donate"), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["start_month"] == [
+        "Bulan mulai tidak boleh sebelum bulan ini."
+    ]
+    assert not Sponsor.objects.filter(name="Pak Budi").exists()
 
 
 def test_a_donor_signed_in_sponsors_neighbours_themselves(

@@ -14,10 +14,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
-from pydantic import StringConstraints
+from pydantic import StrictInt, StringConstraints
 
 from jaminan.accounts.roles import STAFF_ROLES, Role
 from jaminan.accounts.scoping import role_of
@@ -49,13 +50,20 @@ OptText = Annotated[
 MonthStr = Annotated[str, StringConstraints(pattern=r"^(201[5-9]|20[2-9][0-9])-(0[1-9]|1[0-2])$")]
 SponsorCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.-]{1,40}$")]
 RegencyCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}\.[0-9]{2}$")]
-Rupiah = Annotated[int, Field(ge=0, le=1_000_000_000_000_000)]
+#: Whole rupiah as a JSON integer: a string ("1.000") or a float is refused (422), never coerced.
+Rupiah = Annotated[StrictInt, Field(ge=0, le=1_000_000_000_000_000)]
 AsOfDate = Annotated[date, Field(ge=date(2015, 1, 1), le=date(2099, 12, 31))]
 BirthDate = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2099, 12, 31))]
 KindStr = Literal["province", "regency", "village", "individual", "bapak_asuh", "csr", "other"]
 
 WRITE = {201: Any, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 READ = {200: Any, 403: ErrorOut, 404: ErrorOut}
+#: The person fields of a beneficiary besides the NIK, as the error names them.
+PERSON_FIELD_LABELS = {
+    "name": gettext_lazy("nama"),
+    "birth_date": gettext_lazy("tanggal lahir"),
+    "sex": gettext_lazy("jenis kelamin"),
+}
 
 
 def _require(request: HttpRequest, roles: frozenset[Role]) -> None:
@@ -165,6 +173,9 @@ class SponsorProgramDetailOut(SponsorProgramOut):
     billed: int
     remaining: int
     available: int
+    lapsed: bool = Field(
+        False, description="Masih berjalan setelah bulan terakhirnya: tidak melindungi siapa pun"
+    )
 
 
 class SponsorDetailOut(Schema):
@@ -269,8 +280,13 @@ class SponsorProgramAlertOut(Schema):
     program: SponsorProgramOut
     sponsor_name: str
     last_day: date
-    days_left: int
+    days_left: int = Field(..., description="Negatif untuk program yang sudah berakhir")
     losing_cover: int
+    lapsed: bool = Field(
+        False, description="Program sudah berakhir, belum ditutup (jaminan sponsors end)"
+    )
+    open_memberships: int = Field(..., description="Kepesertaan penerima yang masih terbuka")
+    message: str
 
 
 class BeneficiaryUploadIssueOut(Schema):
@@ -309,6 +325,7 @@ def _program_detail(summary: sponsors.ProgramSummary) -> dict[str, Any]:
         "billed": summary.billed,
         "remaining": summary.remaining,
         "available": summary.available,
+        "lapsed": summary.lapsed,
     }
 
 
@@ -418,11 +435,12 @@ def donate(request: HttpRequest, payload: SponsorDonationIn) -> Status:
 @router.get(
     "/sponsors/alerts",
     response={200: list[SponsorProgramAlertOut], 403: ErrorOut, 422: ErrorOut},
-    summary="Program yang berakhir dalam 30 hari dan jumlah orang yang kehilangan perlindungan",
+    summary="Program yang sudah berakhir tetapi belum ditutup, lalu program yang berakhir dalam "
+    "30 hari, dengan jumlah kepesertaan yang masih terbuka",
 )
 def alerts(request: HttpRequest, as_of: AsOfDate | None = None) -> list[dict[str, Any]]:
     _require(request, READ_ROLES)
-    found = sponsors.expiring_programs(user=request.user, as_of=as_of or timezone.localdate())
+    found = sponsors.program_alerts(user=request.user, as_of=as_of or timezone.localdate())
     return [
         {
             "program": a.program,
@@ -430,9 +448,36 @@ def alerts(request: HttpRequest, as_of: AsOfDate | None = None) -> list[dict[str
             "last_day": a.last_day,
             "days_left": a.days_left,
             "losing_cover": a.count,
+            "lapsed": a.lapsed,
+            "open_memberships": a.count,
+            "message": _alert_message(a),
         }
         for a in found
     ]
+
+
+def _alert_message(alert: sponsors.ProgramAlert) -> str:
+    values = {
+        "name": alert.program.name,
+        "day": f"{alert.last_day:%d/%m/%Y}",
+        "days": alert.days_left,
+        "count": alert.count,
+    }
+    if alert.lapsed:
+        return (
+            _(
+                "Program %(name)s sudah berakhir, belum ditutup (hari terakhir %(day)s): "
+                "%(count)s kepesertaan masih terbuka."
+            )
+            % values
+        )
+    return (
+        _(
+            "Program %(name)s berakhir %(day)s (%(days)s hari lagi): %(count)s orang akan "
+            "kehilangan perlindungan."
+        )
+        % values
+    )
 
 
 @router.get(
@@ -535,7 +580,9 @@ def list_beneficiaries(
     response=WRITE | {201: BeneficiaryOut},
     summary="Tambah penerima manfaat (BPU JKK+JKM, dibayar penyandang dana)",
     description="Orang yang sudah terdaftar cukup dengan NIK; orang baru: NIK, nama, tanggal lahir, "
-    "jenis kelamin. 409 `budget_exceeded` bila melewati pagu.",
+    "jenis kelamin (salah satunya diisi: semuanya wajib, 422 `required` menyebut yang kurang). "
+    "409 `already_member` bila sudah memiliki kepesertaan BPU aktif, `budget_exceeded` bila "
+    "melewati pagu.",
 )
 @domain_errors
 def enrol(
@@ -544,12 +591,23 @@ def enrol(
     _require(request, ENROL_ROLES)
     program = _program(request, code, program_id)
     person: PersonFacts | str
-    if payload.name and payload.birth_date and payload.sex:
+    facts = {"name": payload.name, "birth_date": payload.birth_date, "sex": payload.sex}
+    missing = [name for name, value in facts.items() if not value]
+    if len(missing) == len(facts):
+        person = payload.nik  # a person already in the registry
+    elif missing:
+        raise ApiError(
+            422,
+            "required",
+            _("Data orang baru belum lengkap; wajib diisi juga: %(fields)s.")
+            % {"fields": ", ".join(str(PERSON_FIELD_LABELS[name]) for name in missing)},
+            missing[0],
+        )
+    else:
+        assert payload.birth_date is not None and payload.sex is not None
         person = PersonFacts(
             nik=payload.nik, name=payload.name, birth_date=payload.birth_date, sex=payload.sex
         )
-    else:
-        person = payload.nik
     beneficiary = sponsors.enrol_beneficiary(program=program, person=person, actor=request.user)
     return Status(201, beneficiary)
 

@@ -19,14 +19,24 @@ Money comes from the rules only:
 
 A beneficiary is *covered* in a month of the program from the month its membership starts to the month
 it ends (inclusive). Enrolment is refused (``budget_exceeded``) when the cost of all beneficiaries,
-existing and new, over the program's months would exceed the ceiling.
+existing and new, over the program's months would exceed the ceiling; a person who already has an
+active BPU membership (in this program or not) is refused first (``already_member``). The people a
+program covers on a day are its beneficiaries whose membership has not ended before that day, as long
+as the program's last month is not over.
 
 End of a program (:func:`end_program`): the beneficiaries' memberships still active end on the last day
 of the program's last month (earlier when the program is cancelled early) with end reason
 ``contract_ended`` ("kontrak berakhir"): the sponsorship agreement that paid for the cover ended, which
-is the nearest of the registry's reasons — the worker did not resign, retire or die. Thirty days before
-the last day of a program's last month, :func:`expiring_programs` lists the people who will lose cover
-(``jaminan sponsors alerts``, the sponsor page).
+is the nearest of the registry's reasons — the worker did not resign, retire or die. A membership whose
+first day had not come when its program ended *never started*: the registry has no end before the start
+(constraint ``membership_end_consistent``, ``end_membership``), so it ends on its start date with that
+reason, and the sponsor screens count it neither as covered nor as committed (:func:`never_started`).
+Thirty days before the last day of a program's last month, :func:`expiring_programs` lists the people
+who will lose cover (``jaminan sponsors alerts``, the sponsor page). A program still running after its
+last month is *lapsed*: it covers nobody, :func:`lapsed_programs` flags it ("program sudah berakhir,
+belum ditutup", with its memberships still open) until :func:`end_lapsed_programs` ends it — the
+billing run calls it before billing a month, as do ``jaminan sponsors end`` and ``jaminan
+demo-activity``.
 
 Beneficiary lists (CSV or XLSX, header ``nik,nama,tanggal_lahir,jenis_kelamin``) are validated row by row
 into the registry's report ``baris,kolom,kode,pesan`` and applied set-based in one transaction (or not at
@@ -52,7 +62,8 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,7 +83,13 @@ from jaminan.contributions.models import (
 )
 from jaminan.geo.models import Office, Regency
 from jaminan.registry import identifiers
-from jaminan.registry.errors import InvalidValue, NotFound, RegistryError
+from jaminan.registry.errors import (
+    AlreadyActiveMember,
+    InvalidValue,
+    NotFound,
+    ProgramRuleViolation,
+    RegistryError,
+)
 from jaminan.registry.imports import (
     ImportFileError,
     Issue,
@@ -83,7 +100,14 @@ from jaminan.registry.imports import (
 )
 from jaminan.registry.models import Membership, Participant, Person, ReportedWage, Sex
 from jaminan.registry.services import PersonFacts, bpu_lowest_tier_check, register_bpu_worker
-from jaminan.registry.tabular import cell_text, parse_date, read_table
+from jaminan.registry.tabular import (
+    ROW_TOO_WIDE,
+    ROW_TOO_WIDE_MESSAGE,
+    cell_text,
+    parse_date,
+    read_table,
+    row_too_wide,
+)
 from jaminan.rules import parameters
 from jaminan.rules.core import add_months, last_day, months_between
 
@@ -159,6 +183,31 @@ def program_last_day(program: SponsorshipProgram) -> date:
     return month_end(program.end_month)
 
 
+def is_lapsed(program: SponsorshipProgram, on: date) -> bool:
+    """Still running (status active) although its last month ended before ``on``."""
+    return (
+        program.status == SponsorshipProgram.Status.ACTIVE
+        and program.end_month < first_of_month(on)
+    )
+
+
+def never_started(start: date, end: date | None, end_reason: str) -> bool:
+    """A sponsored membership whose program ended before its first day (see the module docstring)."""
+    return end is not None and end == start and end_reason == END_REASON
+
+
+def _covered_q(on: date, *, program: str = "program__", beneficiary: str = "") -> Q:
+    """Beneficiary rows covered on ``on`` (``program``, ``beneficiary``: the paths to the program and
+    the beneficiary): the program's last month is not over, the membership has not ended before
+    ``on`` and did not end unstarted (:func:`never_started`)."""
+    m = f"{beneficiary}membership__"
+    return (
+        Q(**{f"{program}end_month__gte": first_of_month(on)})
+        & (Q(**{f"{m}end_date__isnull": True}) | Q(**{f"{m}end_date__gte": on}))
+        & (Q(**{f"{m}end_date__gt": F(f"{m}start_date")}) | ~Q(**{f"{m}end_reason": END_REASON}))
+    )
+
+
 def _check_month(value: Any, field: str) -> date:
     if not isinstance(value, date):
         raise InvalidValue(_("Bulan tidak sah."), field=field)
@@ -205,6 +254,42 @@ def monthly_amount(
 def income_minimum(month: date) -> int:
     """The lowest BPU income tier in force in ``month`` (rules parameter ``bpu.income_minimum``)."""
     return int(parameters.get("bpu.income_minimum", month, fact="month").value)
+
+
+def income_maximum(month: date) -> int:
+    """The highest BPU income tier in force in ``month`` (rules parameter ``bpu.income_maximum``)."""
+    return int(parameters.get("bpu.income_maximum", month, fact="month").value)
+
+
+def _check_income(declared_income: int, months: Sequence[date]) -> None:
+    """The declared income lies within the BPU income tiers of every month, said in Indonesian (the
+    rules engine words its own refusal in English for developers)."""
+    for month in months:
+        lowest, highest = income_minimum(month), income_maximum(month)
+        if declared_income < lowest:
+            raise ProgramRuleViolation(
+                _(
+                    "Penghasilan yang dilaporkan %(amount)s di bawah tingkat penghasilan BPU terendah "
+                    "%(limit)s (bulan %(month)s)."
+                )
+                % {"amount": _rp(declared_income), "limit": _rp(lowest), "month": f"{month:%m/%Y}"},
+                field="declared_income",
+                code="income_below_lowest_tier",
+            )
+        if declared_income > highest:
+            raise ProgramRuleViolation(
+                _(
+                    "Penghasilan yang dilaporkan %(amount)s di atas tingkat penghasilan BPU tertinggi "
+                    "%(limit)s (bulan %(month)s)."
+                )
+                % {
+                    "amount": _rp(declared_income),
+                    "limit": _rp(highest),
+                    "month": f"{month:%m/%Y}",
+                },
+                field="declared_income",
+                code="income_above_highest_tier",
+            )
 
 
 def calculate_budget(
@@ -268,16 +353,24 @@ def _covered_cost(
 
 
 def committed_cost(program: SponsorshipProgram) -> int:
-    """Cost of all the program's beneficiaries over the program's months (one grouped query)."""
+    """Cost of all the program's beneficiaries over the program's months (one grouped query); a
+    membership that never started costs nothing."""
     amounts: dict[str, list[MonthAmount]] = {}
     rows = (
         Beneficiary.objects.filter(program=program)
-        .values_list("membership__start_date", "membership__end_date", "membership__bpu_sector")
+        .values_list(
+            "membership__start_date",
+            "membership__end_date",
+            "membership__end_reason",
+            "membership__bpu_sector",
+        )
         .annotate(n=Count("id"))
         .order_by()
     )
     total = 0
-    for start, end, sector, n in rows:
+    for start, end, reason, sector, n in rows:
+        if never_started(start, end, reason):
+            continue
         if sector not in amounts:
             amounts[sector] = per_worker_amounts(program, sector)
         total += n * _covered_cost(program, amounts[sector], start, end)
@@ -470,6 +563,7 @@ def create_program(
     declared_income = _money(
         declared_income, "declared_income", _("Penghasilan yang dilaporkan"), positive=True
     )
+    _check_income(declared_income, months_of(start_month, end_month))
     for month in {start_month, end_month}:
         bpu_lowest_tier_check(declared_income=declared_income, month=month, programs=PROGRAMS)
     program = SponsorshipProgram.objects.create(
@@ -497,6 +591,30 @@ def _person_arg(person: Person | PersonFacts | str, sponsor: Sponsor) -> Person 
     return person
 
 
+def _check_not_member(program: SponsorshipProgram, nik: str) -> None:
+    """A person with an active BPU membership is refused before the budget is looked at (the
+    registry refuses them too, but a full program would otherwise answer ``budget_exceeded``)."""
+    active = (
+        Membership.objects.filter(
+            participant__person__nik=nik.strip(),
+            segment=Membership.Segment.BPU,
+            end_date__isnull=True,
+        )
+        .values_list("sponsorship__program_id", "start_date")
+        .first()
+    )
+    if active is None:
+        return
+    program_id, since = active
+    if program_id == program.pk:
+        raise AlreadyActiveMember(
+            _("NIK sudah menjadi penerima manfaat program ini sejak %(since)s.")
+            % {"since": f"{since:%d/%m/%Y}"},
+            field="nik",
+        )
+    raise AlreadyActiveMember(_("Peserta sudah memiliki kepesertaan BPU aktif."), field="nik")
+
+
 @transaction.atomic
 def enrol_beneficiary(
     *,
@@ -515,6 +633,7 @@ def enrol_beneficiary(
     )
     start = _check_open(program, on)
     the_person = _person_arg(person, program.sponsor)
+    _check_not_member(program, the_person.nik)
     amounts = per_worker_amounts(program)
     extra = _covered_cost(program, amounts, start, None)
     committed = committed_cost(program)
@@ -538,7 +657,8 @@ def enrol_beneficiary(
 def end_program(*, program: SponsorshipProgram, on: date | None = None, actor: User = None) -> int:
     """End the program: its beneficiaries' active memberships end (reason ``contract_ended``) on the
     last day of the program's last month — or on ``on`` when the program is ended before then, which
-    cancels it. Returns the number of memberships ended."""
+    cancels it; a membership whose first day comes later never started and ends on its start date
+    (:func:`never_started`). Returns the number of memberships ended."""
     on = on or _today()
     program = SponsorshipProgram.objects.select_for_update().get(pk=program.pk)
     if program.status != SponsorshipProgram.Status.ACTIVE:
@@ -555,12 +675,10 @@ def end_program(*, program: SponsorshipProgram, on: date | None = None, actor: U
     ended = Membership.objects.filter(pk__in=ids, start_date__lte=end_date).update(
         end_date=end_date, end_reason=END_REASON
     )
-    # Memberships enrolled for a month that never came end on the day they would have started.
-    not_started = list(
-        Membership.objects.filter(pk__in=ids, end_date__isnull=True).values_list("pk", "start_date")
+    # Memberships enrolled for a month that never came: no end before the start in the registry.
+    not_started = Membership.objects.filter(pk__in=ids, end_date__isnull=True).update(
+        end_date=F("start_date"), end_reason=END_REASON
     )
-    for pk, start in not_started:
-        Membership.objects.filter(pk=pk).update(end_date=start, end_reason=END_REASON)
     program.status = status
     program.save(update_fields=["status"])
     audit.record(
@@ -574,18 +692,33 @@ def end_program(*, program: SponsorshipProgram, on: date | None = None, actor: U
             "end_reason": END_REASON.value,
         },
     )
-    return ended + len(not_started)
+    return ended + not_started
 
 
 def end_due_programs(*, as_of: date, actor: User = None) -> list[tuple[SponsorshipProgram, int]]:
-    """End every active program whose last month ended before ``as_of``."""
+    """End every lapsed program — still active, its last month ended before ``as_of`` — each in its
+    own transaction: ``(program, memberships ended)`` per program ended. Safe to re-run or to run
+    beside another run (a program ended meanwhile is skipped)."""
     done = []
     due = SponsorshipProgram.objects.filter(
         status=SponsorshipProgram.Status.ACTIVE, end_month__lt=first_of_month(as_of)
     ).order_by("end_month", "pk")
     for program in due:
-        done.append((program, end_program(program=program, on=as_of, actor=actor)))
+        try:
+            ended = end_program(program=program, on=as_of, actor=actor)
+        except ProgramClosed:
+            continue
+        done.append((program, ended))
     return done
+
+
+def end_lapsed_programs(*, as_of: date, actor: User = None) -> int:
+    """End the programs lapsed on ``as_of`` (:func:`end_due_programs`); the number of programs ended.
+
+    The billing run calls it before billing a month (``as_of`` the first day of the month), so that
+    no program runs on past its last month unnoticed; ``jaminan sponsors end`` and ``jaminan
+    demo-activity`` call it too."""
+    return len(end_due_programs(as_of=as_of, actor=actor))
 
 
 # ------------------------------------------------------------------ donor: "Lindungi Pekerja Sekitar Anda"
@@ -615,8 +748,9 @@ def sponsor_neighbours(
     actor: User = None,
     sponsor: Sponsor | None = None,
 ) -> Donation:
-    """An individual donor covers 1-5 named neighbours for ``months`` months from ``start_month``:
-    the sponsor (kind individual), a program whose ceiling is exactly the neighbours' cost, and the
+    """An individual donor covers 1-5 named neighbours for ``months`` months from ``start_month``
+    (this month or later: a past month is refused, nobody pays for cover already past): the sponsor
+    (kind individual), a program whose ceiling is exactly the neighbours' cost, and the
     beneficiaries, in one transaction. A neighbour's error names the field ``neighbours.<i>.<field>``.
 
     ``sponsor``: a donor already registered (a person: ``DONOR_KINDS``) sponsoring again, e.g.
@@ -638,7 +772,13 @@ def sponsor_neighbours(
     niks = [n.nik.strip() for n in neighbours]
     if len(set(niks)) != len(niks):
         raise InvalidValue(_("NIK tetangga tidak boleh sama."), field="neighbours")
-    start_month = max(_check_month(start_month, "start_month"), first_of_month(on))
+    start_month = _check_month(start_month, "start_month")
+    if start_month < first_of_month(on):
+        raise InvalidValue(
+            _("Bulan mulai tidak boleh sebelum bulan ini."),
+            field="start_month",
+            code="start_month_past",
+        )
     if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 12:
         raise InvalidValue(_("Lama perlindungan 1 sampai 12 bulan."), field="months")
     end_month = add_months(start_month, months - 1)
@@ -707,6 +847,7 @@ MESSAGES = {
     "person_deceased": "NIK tercatat sudah meninggal dunia ({since}).",
     "birth_in_future": "Kolom tanggal_lahir di masa depan.",
     "budget_exceeded": "Pagu anggaran terlampaui: baris ini menambah {cost}, sisa pagu {left}.",
+    ROW_TOO_WIDE: ROW_TOO_WIDE_MESSAGE,
 }
 
 
@@ -761,6 +902,10 @@ class _Row:
 
 
 def _validate_row(number: int, cells: list[Any], today: date, issues: list[Issue]) -> _Row | None:
+    wide = row_too_wide(cells, COLUMNS)
+    if wide is not None:
+        issues.append(_issue(number, "", ROW_TOO_WIDE, **wide))
+        return None
     raw = dict(zip(COLUMNS, cells, strict=True))
     bad = False
     for col in COLUMNS:
@@ -1035,6 +1180,35 @@ def sponsors_in_scope(user: User) -> QuerySet[Sponsor]:
     return scope_queryset(user, Sponsor.objects.select_related("regency", "office"))
 
 
+def sponsor_list(
+    *, user: User, kind: str = "", q: str = "", on: date | None = None
+) -> QuerySet[Sponsor]:
+    """The sponsor list: each sponsor in scope with its number of programs, the people its programs
+    cover on ``on`` (as on the sponsor page) and the ceiling of its programs not cancelled."""
+    on = on or _today()
+    ceiling = (
+        SponsorshipProgram.objects.filter(sponsor=OuterRef("pk"))
+        .exclude(status=SponsorshipProgram.Status.CANCELLED)
+        .values("sponsor")
+        .annotate(total=Sum("budget_ceiling"))
+        .values("total")
+    )
+    qs = sponsors_in_scope(user).annotate(
+        programs_count=Count("programs", distinct=True),
+        covered=Count(
+            "programs__beneficiaries",
+            filter=_covered_q(on, program="programs__", beneficiary="programs__beneficiaries__"),
+            distinct=True,
+        ),
+        ceiling=Coalesce(Subquery(ceiling, output_field=IntegerField()), 0),
+    )
+    if kind in Sponsor.Kind.values:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__iexact=q))
+    return qs.order_by("name", "pk")
+
+
 def own_sponsor(user: User) -> Sponsor | None:
     """The sponsor a sponsor user is bound to (None for other roles)."""
     scope = getattr(user, "scope", None)
@@ -1092,6 +1266,8 @@ class ProgramSummary:
     covered: int
     committed: int
     billed: int
+    #: Still running after its last month (:func:`is_lapsed`): it covers nobody until ended.
+    lapsed: bool = False
 
     @property
     def remaining(self) -> int:
@@ -1108,13 +1284,7 @@ def _program_summaries(programs: list[SponsorshipProgram], on: date) -> list[Pro
         row["program"]: {"n": int(row["n"]), "covered": int(row["covered"])}
         for row in Beneficiary.objects.filter(program_id__in=ids)
         .values("program")
-        .annotate(
-            n=Count("id"),
-            covered=Count(
-                "id",
-                filter=Q(membership__end_date__isnull=True) | Q(membership__end_date__gte=on),
-            ),
-        )
+        .annotate(n=Count("id"), covered=Count("id", filter=_covered_q(on)))
         .order_by()
     }
     billed = dict(
@@ -1131,6 +1301,7 @@ def _program_summaries(programs: list[SponsorshipProgram], on: date) -> list[Pro
             covered=counts.get(p.pk, {}).get("covered", 0),
             committed=committed_cost(p),
             billed=int(billed.get(p.pk) or 0),
+            lapsed=is_lapsed(p, on),
         )
         for p in programs
     ]
@@ -1146,12 +1317,18 @@ class SponsorDetail:
     alerts: list[ProgramAlert]
 
     @property
+    def budgeted(self) -> list[ProgramSummary]:
+        """The programs whose ceiling counts: all but the cancelled ones."""
+        return [s for s in self.programs if s.program.status != SponsorshipProgram.Status.CANCELLED]
+
+    @property
     def ceiling(self) -> int:
-        return sum(s.program.budget_ceiling for s in self.programs)
+        return sum(s.program.budget_ceiling for s in self.budgeted)
 
     @property
     def remaining(self) -> int:
-        return self.ceiling - self.billed
+        """What is left of the ceilings of the programs not cancelled, after their billed lines."""
+        return sum(s.remaining for s in self.budgeted)
 
     @property
     def covered(self) -> int:
@@ -1182,7 +1359,7 @@ def sponsor_detail(*, user: User, code: str, on: date | None = None) -> SponsorD
         billed=int(totals["billed"] or 0),
         paid=int(totals["paid"] or 0),
         virtual_account=next(iter(account), ""),
-        alerts=expiring_programs(user=user, as_of=on, sponsor=sponsor),
+        alerts=program_alerts(user=user, as_of=on, sponsor=sponsor),
     )
 
 
@@ -1192,13 +1369,16 @@ def program_summary(program: SponsorshipProgram, on: date | None = None) -> Prog
 
 @dataclass
 class ProgramAlert:
-    """A program whose last month ends within ``ALERT_DAYS`` days: who will lose cover."""
+    """A program whose last month ends within ``ALERT_DAYS`` days: who will lose cover. Or, when
+    ``lapsed``, a program still running after its last month ("program sudah berakhir, belum
+    ditutup"; ``days_left`` negative): whose memberships are still open."""
 
     program: SponsorshipProgram
     last_day: date
     days_left: int
     losing_cover: QuerySet[Beneficiary]
     count: int
+    lapsed: bool = False
 
 
 def expiring_programs(
@@ -1210,28 +1390,41 @@ def expiring_programs(
 ) -> list[ProgramAlert]:
     """Active programs whose last day falls within ``within_days`` days of ``as_of`` (inclusive), with
     the beneficiaries whose membership is still active. ``user`` None: every program (the command)."""
+    horizon = as_of + timedelta(days=within_days)
+    candidates = (
+        _programs_for_alerts(user, sponsor)
+        .filter(
+            status=SponsorshipProgram.Status.ACTIVE,
+            end_month__gte=first_of_month(as_of),
+            end_month__lte=first_of_month(horizon),
+        )
+        .order_by("end_month", "sponsor__name", "pk")
+    )
+    due = [p for p in candidates if as_of <= program_last_day(p) <= horizon]
+    return _alerts(due, as_of, lapsed=False)
+
+
+def _programs_for_alerts(user: User, sponsor: Sponsor | None) -> QuerySet[SponsorshipProgram]:
     qs = SponsorshipProgram.objects.select_related("sponsor", "sponsor__office")
     if user is not None:
         qs = scope_queryset(user, qs)
     if sponsor is not None:
         qs = qs.filter(sponsor=sponsor)
-    horizon = as_of + timedelta(days=within_days)
-    candidates = qs.filter(
-        status=SponsorshipProgram.Status.ACTIVE,
-        end_month__gte=first_of_month(as_of),
-        end_month__lte=first_of_month(horizon),
-    ).order_by("end_month", "sponsor__name", "pk")
-    due = [p for p in candidates if as_of <= program_last_day(p) <= horizon]
+    return qs
+
+
+def _alerts(programs: list[SponsorshipProgram], as_of: date, *, lapsed: bool) -> list[ProgramAlert]:
+    """One alert per program with its open memberships (counted in one query; listed lazily)."""
     counts = dict(
         Beneficiary.objects.filter(
-            program_id__in=[p.pk for p in due], membership__end_date__isnull=True
+            program_id__in=[p.pk for p in programs], membership__end_date__isnull=True
         )
         .values_list("program")
         .annotate(n=Count("id"))
         .order_by()
     )
     alerts = []
-    for program in due:
+    for program in programs:
         last = program_last_day(program)
         losing = (
             Beneficiary.objects.filter(program=program, membership__end_date__isnull=True)
@@ -1245,9 +1438,34 @@ def expiring_programs(
                 days_left=(last - as_of).days,
                 losing_cover=losing,
                 count=int(counts.get(program.pk, 0)),
+                lapsed=lapsed,
             )
         )
     return alerts
+
+
+def lapsed_programs(
+    *, user: User = None, as_of: date, sponsor: Sponsor | None = None
+) -> list[ProgramAlert]:
+    """Programs still active although their last month ended before ``as_of`` ("program sudah
+    berakhir, belum ditutup"), with their memberships still open; :func:`end_lapsed_programs` ends
+    them. ``user`` None: every program (the command)."""
+    due = list(
+        _programs_for_alerts(user, sponsor)
+        .filter(status=SponsorshipProgram.Status.ACTIVE, end_month__lt=first_of_month(as_of))
+        .order_by("end_month", "sponsor__name", "pk")
+    )
+    return _alerts(due, as_of, lapsed=True)
+
+
+def program_alerts(
+    *, user: User = None, as_of: date, sponsor: Sponsor | None = None
+) -> list[ProgramAlert]:
+    """The alerts of the sponsor pages, the API and the command: lapsed programs first, then those
+    whose last day is within ``ALERT_DAYS`` days."""
+    return lapsed_programs(user=user, as_of=as_of, sponsor=sponsor) + expiring_programs(
+        user=user, as_of=as_of, sponsor=sponsor
+    )
 
 
 def program_months_counter(program: SponsorshipProgram) -> Counter[date]:
@@ -1255,11 +1473,13 @@ def program_months_counter(program: SponsorshipProgram) -> Counter[date]:
     counter: Counter[date] = Counter()
     rows = (
         Beneficiary.objects.filter(program=program)
-        .values_list("membership__start_date", "membership__end_date")
+        .values_list("membership__start_date", "membership__end_date", "membership__end_reason")
         .annotate(n=Count("id"))
         .order_by()
     )
-    for start, end, n in rows:
+    for start, end, reason, n in rows:
+        if never_started(start, end, reason):
+            continue
         for m in months_of(program.start_month, program.end_month):
             if first_of_month(start) <= m and (end is None or m <= first_of_month(end)):
                 counter[m] += n

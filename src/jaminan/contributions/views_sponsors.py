@@ -5,21 +5,26 @@ Thin: forms parse, :mod:`jaminan.contributions.sponsors` decides and reads (scop
 names: ``contributions:sponsors``, ``contributions:sponsor`` (by code), ``contributions:donate``,
 ``contributions:sponsor-budget``, ``contributions:sponsor-create``, ``contributions:program``,
 ``contributions:program-create``, ``contributions:program-enrol``, ``contributions:program-upload``,
-``contributions:program-end``, ``contributions:program-template``.
+``contributions:program-end``, ``contributions:program-template``,
+``contributions:program-upload-report`` (an upload's row report, CSV or XLSX).
 """
 
 from __future__ import annotations
 
+import json
 import re
+import time
+import uuid
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -29,6 +34,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jaminan.accounts import audit
+from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.roles import STAFF_ROLES, Role
 from jaminan.accounts.scoping import role_of
 from jaminan.contributions import sponsors
@@ -41,10 +48,11 @@ from jaminan.registry.forms import (
     RupiahField,
     office_regencies,
 )
+from jaminan.registry.imports import Issue, report_csv, report_xlsx
 from jaminan.registry.models import Sex
 from jaminan.registry.nik import check_nik, nik_error_message
 from jaminan.registry.services import PersonFacts
-from jaminan.registry.views import roles_required
+from jaminan.registry.views import REPORT_KEPT_SECONDS, roles_required
 
 #: Who reads sponsor pages (each limited by scope_queryset).
 READ_ROLES = STAFF_ROLES | {Role.SPONSOR_USER}
@@ -59,6 +67,9 @@ ALERT_NAMES_SHOWN = 50
 ALERTS_LISTED = 20
 REPORT_LINES_SHOWN = 500
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+#: Session key of the upload reports this session may download.
+UPLOAD_REPORTS_KEY = "sponsor_upload_reports"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _CODE = re.compile(r"^[A-Za-z0-9.-]{1,40}$")
 
 
@@ -172,6 +183,10 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Berkas daftar penerima (CSV atau XLSX)"),
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,.xlsx"}),
+        error_messages={
+            "required": gettext_lazy("Pilih berkas untuk diunggah."),
+            "empty": gettext_lazy("Berkas kosong."),
+        },
     )
     dry_run = forms.BooleanField(
         label=gettext_lazy("Uji coba (periksa saja, jangan simpan)"),
@@ -319,28 +334,11 @@ class DonorForm(RegistryForm):
 
 
 def _sponsor_list(request: HttpRequest) -> QuerySet[Sponsor]:
-    ceiling = (
-        SponsorshipProgram.objects.filter(sponsor=OuterRef("pk"))
-        .values("sponsor")
-        .annotate(total=Sum("budget_ceiling"))
-        .values("total")
+    return sponsors.sponsor_list(
+        user=request.user,
+        kind=request.GET.get("jenis", ""),
+        q=request.GET.get("q", "").strip()[:100].replace("\x00", ""),
     )
-    qs = sponsors.sponsors_in_scope(request.user).annotate(
-        programs_count=Count("programs", distinct=True),
-        covered=Count(
-            "programs__beneficiaries",
-            filter=Q(programs__beneficiaries__membership__end_date__isnull=True),
-            distinct=True,
-        ),
-        ceiling=Coalesce(Subquery(ceiling, output_field=IntegerField()), 0),
-    )
-    kind = request.GET.get("jenis", "")
-    if kind in Sponsor.Kind.values:
-        qs = qs.filter(kind=kind)
-    q = request.GET.get("q", "").strip()[:100].replace("\x00", "")
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(code__iexact=q))
-    return qs.order_by("name", "pk")
 
 
 @roles_required(READ_ROLES)
@@ -348,7 +346,7 @@ def _sponsor_list(request: HttpRequest) -> QuerySet[Sponsor]:
 def sponsor_list(request: HttpRequest) -> HttpResponse:
     qs = _sponsor_list(request)
     rows = list(qs[:200])
-    alerts = sponsors.expiring_programs(user=request.user, as_of=timezone.localdate())
+    alerts = sponsors.program_alerts(user=request.user, as_of=timezone.localdate())
     return render(
         request,
         "contributions/sponsors/list.html",
@@ -516,9 +514,11 @@ def program_enrol(request: HttpRequest, code: str, program_id: int) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 def program_upload(request: HttpRequest, code: str, program_id: int) -> HttpResponse:
     program = _program(request, code, program_id)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    # Bound on every POST, even one without a file: the form then says which field is missing.
+    form = UploadForm(request.POST if posted else None, request.FILES if posted else None)
     context: dict[str, Any] = {"program": program, "sponsor": program.sponsor, "form": form}
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             form.add_error("file", _("Berkas terlalu besar (maksimal 50 MB)."))
@@ -538,12 +538,78 @@ def program_upload(request: HttpRequest, code: str, program_id: int) -> HttpResp
             else:
                 context.update(
                     report=report,
+                    report_id=_save_report(request, program, report) if report.issues else "",
                     issues=report.issues[:REPORT_LINES_SHOWN],
                     issues_hidden=max(0, len(report.issues) - REPORT_LINES_SHOWN),
                     filename=upload.name,
-                    report_csv=report.to_csv().decode("utf-8"),
                 )
     return render(request, "contributions/sponsors/upload.html", context)
+
+
+def _report_dir() -> Path:
+    """The registry's directory of import reports (setting ``REGISTRY_IMPORT_REPORT_DIR``)."""
+    return Path(
+        getattr(settings, "REGISTRY_IMPORT_REPORT_DIR", settings.VAR_DIR / "import-reports")
+    )
+
+
+def _save_report(
+    request: HttpRequest, program: SponsorshipProgram, report: sponsors.BeneficiaryImportReport
+) -> str:
+    """Keep the row report for download by this session, as the registry's worker import does (a
+    file named by a random id in the same directory, kept a day)."""
+    report_id = str(uuid.uuid4())
+    directory = _report_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    stale = time.time() - REPORT_KEPT_SECONDS
+    for old in directory.glob("*.json"):
+        if old.stat().st_mtime < stale:
+            old.unlink(missing_ok=True)
+    (directory / f"{report_id}.json").write_text(
+        json.dumps(
+            {"program": program.pk, "issues": [list(i.as_row()) for i in report.issues]},
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    ids = request.session.get(UPLOAD_REPORTS_KEY, [])
+    request.session[UPLOAD_REPORTS_KEY] = [*ids[-19:], report_id]
+    return report_id
+
+
+@roles_required(ENROL_ROLES)
+@require_GET
+def program_upload_report(
+    request: HttpRequest, code: str, program_id: int, report_id: uuid.UUID, fmt: str
+) -> HttpResponse:
+    """The row report (``baris,kolom,kode,pesan``) of an upload of this session, as CSV or XLSX."""
+    program = _program(request, code, program_id)
+    if fmt not in ("csv", "xlsx") or str(report_id) not in request.session.get(
+        UPLOAD_REPORTS_KEY, []
+    ):
+        raise Http404(str(report_id))
+    path = _report_dir() / f"{report_id}.json"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise Http404(str(report_id)) from exc
+    if stored.get("program") != program.pk:
+        raise Http404(str(report_id))
+    issues = [Issue(*row) for row in stored["issues"]]
+    audit.record(
+        action=AuditEvent.Action.EXPORT,
+        actor=request.user,
+        obj=program,
+        changes={"upload_report": str(report_id), "format": fmt, "lines": len(issues)},
+    )
+    if fmt == "csv":
+        response = HttpResponse(report_csv(issues), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(report_xlsx(issues), content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="laporan-unggah-program-{program.pk}.{fmt}"'
+    )
+    return response
 
 
 @roles_required(ENROL_ROLES)
@@ -683,6 +749,11 @@ urlpatterns: list[URLPattern] = [
         "penyandang-dana/<str:code>/program/<int:program_id>/unggah/",
         program_upload,
         name="program-upload",
+    ),
+    path(
+        "penyandang-dana/<str:code>/program/<int:program_id>/unggah/laporan/<uuid:report_id>.<str:fmt>",
+        program_upload_report,
+        name="program-upload-report",
     ),
     path(
         "penyandang-dana/<str:code>/program/<int:program_id>/templat.csv",

@@ -1,6 +1,8 @@
-"""``jaminan sponsors alerts [--as-of DATE]``: programs whose last month ends within 30 days and the
-people who will lose cover; ``jaminan sponsors end [--as-of DATE]``: end the programs whose last month
-is over (their beneficiaries' memberships end, reason ``contract_ended``)."""
+"""``jaminan sponsors alerts [--as-of DATE]``: programs whose last month is over but which still run
+("sudah berakhir, belum ditutup") and programs whose last month ends within 30 days, with the people
+concerned; ``jaminan sponsors end [--as-of DATE]``: end the programs whose last month is over (their
+beneficiaries' memberships end, reason ``contract_ended``) — what the billing run does before it
+bills a month."""
 
 from __future__ import annotations
 
@@ -23,13 +25,17 @@ def _date(text: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "Sponsors: `sponsors alerts [--as-of DATE]` lists programs ending within 30 days and who "
-        "will lose cover; `sponsors end [--as-of DATE]` ends programs whose last month is over."
+        "Sponsors: `sponsors alerts [--as-of DATE]` lists programs over but not ended and programs "
+        "ending within 30 days, with who is concerned; `sponsors end [--as-of DATE]` ends programs "
+        "whose last month is over."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        alerts = sub.add_parser("alerts", help="programs ending within 30 days, with beneficiaries")
+        alerts = sub.add_parser(
+            "alerts",
+            help="programs over but not ended, and ending within 30 days, with beneficiaries",
+        )
         alerts.add_argument("--as-of", default="", help="YYYY-MM-DD (default: today)")
         end = sub.add_parser("end", help="end programs whose last month ended before DATE")
         end.add_argument("--as-of", default="", help="YYYY-MM-DD (default: today)")
@@ -45,14 +51,22 @@ class Command(BaseCommand):
                 )
             self.stdout.write(f"{len(done)} program diakhiri")
             return
-        alerts = sponsors.expiring_programs(as_of=as_of)
+        alerts = sponsors.program_alerts(as_of=as_of)
         for alert in alerts:
             program = alert.program
-            self.stdout.write(
+            head = (
                 f"{program.sponsor.code} {program.sponsor.name} — {program.name} (#{program.pk}): "
-                f"berakhir {formatting.long_date(alert.last_day, 'id')}, {alert.days_left} hari lagi, "
-                f"{alert.count} orang kehilangan perlindungan"
             )
+            if alert.lapsed:
+                self.stdout.write(
+                    head + f"sudah berakhir {formatting.long_date(alert.last_day, 'id')}, belum "
+                    f"ditutup, {alert.count} kepesertaan masih terbuka (jaminan sponsors end)"
+                )
+            else:
+                self.stdout.write(
+                    head + f"berakhir {formatting.long_date(alert.last_day, 'id')}, "
+                    f"{alert.days_left} hari lagi, {alert.count} orang kehilangan perlindungan"
+                )
             for beneficiary in alert.losing_cover.iterator():
                 person = beneficiary.membership.participant.person
                 self.stdout.write(
@@ -66,4 +80,7 @@ class Command(BaseCommand):
                 alert=alert.last_day.isoformat(),
                 count=alert.count,
             )
-        self.stdout.write(f"{len(alerts)} program berakhir dalam 30 hari")
+        lapsed = sum(1 for a in alerts if a.lapsed)
+        if lapsed:
+            self.stdout.write(f"{lapsed} program sudah berakhir, belum ditutup")
+        self.stdout.write(f"{len(alerts) - lapsed} program berakhir dalam 30 hari")
