@@ -1043,3 +1043,31 @@ def test_a_beneficiary_enrolled_after_the_month_was_billed_is_billed_to_the_spon
     # Four person-months billed: March and April of both.
     assert sponsors.program_summary(program).billed == 4 * 16_800
     assert ledger.check().ok
+
+
+def test_the_run_ends_sponsorship_programs_past_their_last_month(
+    balikpapan: Regency, person: Callable[..., services.PersonFacts]
+) -> None:
+    """A program whose last month is over is ended by the next run (its memberships end on its
+    last day), not left running until someone runs ``jaminan sponsors end``."""
+    regency = sponsors.create_sponsor(
+        kind="regency", name="Pemerintah Kota Balikpapan", regency=balikpapan
+    )
+    program = sponsors.create_program(
+        sponsor=regency,
+        name="Pekerja Rentan Februari",
+        start_month=FEB,
+        end_month=FEB,
+        budget_ceiling=10 * 16_800,
+    )
+    beneficiary = sponsors.enrol_beneficiary(program=program, person=person(), on=FEB)
+    billing.run_billing(month=FEB, today=FEB)
+    program.refresh_from_db()
+    assert program.status == "active"
+    billing.run_billing(month=MAR, today=MAR)
+    program.refresh_from_db()
+    assert program.status == "ended"
+    beneficiary.membership.refresh_from_db()
+    assert beneficiary.membership.end_date == date(2026, 2, 28)
+    assert not Bill.objects.filter(month=MAR, payer__sponsor=regency).exists()
+    assert ledger.check().ok

@@ -1047,7 +1047,7 @@ def _acquire_lock(run: BillingRun, month: date, reason: str) -> None:
             if not lock_is_stale(existing):
                 raise BillingLocked(
                     f"Penagihan bulan {month:%Y-%m} sedang dijalankan oleh {existing.holder} "
-                    f"sejak {existing.acquired_at:%Y-%m-%d %H:%M} UTC ({existing.reason}).",
+                    f"sejak {timezone.localtime(existing.acquired_at):%Y-%m-%d %H:%M %Z} ({existing.reason}).",
                 )
             BillingRun.objects.filter(pk=existing.run_id, status=BillingRun.Status.RUNNING).update(
                 status=BillingRun.Status.INTERRUPTED, finished_at=timezone.now()
@@ -1122,6 +1122,11 @@ def run_billing(
         raise
     try:
         write_month_rates(month)
+        # Sponsorship programs past their last month end before anything is billed (a run in
+        # advance leaves the current month's programs running until the month is over).
+        from jaminan.contributions import sponsors  # sponsors imports this module
+
+        sponsors.end_lapsed_programs(as_of=min(month, timezone.localdate()), actor=actor)
         # What a run killed outright left behind on another month's partition.
         repair_abandoned(busy=_busy_months(month))
         # The month's lines first, their membership index after (see partitions).
@@ -1260,7 +1265,8 @@ def billing_totals(month: date) -> dict[str, int]:
     totals = bills.aggregate(n=Sum("amount"))
     return {
         "bills": bills.count(),
-        "lines": BillLine.objects.filter(bill__month=month).count(),
+        # By the line's own month (its bill's, checked by the ledger): one partition is read.
+        "lines": BillLine.objects.filter(month=month).count(),
         "amount": totals["n"] or 0,
     }
 
