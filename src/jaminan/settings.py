@@ -2,7 +2,7 @@
 
 Variables: DATABASE_URL (default: SQLite file var/jaminan.sqlite3), SECRET_KEY, DEBUG, ALLOWED_HOSTS
 (comma-separated), JAMINAN_PROFILE (``production`` turns on HTTPS-only cookies, HSTS and SSL redirect),
-CSRF_TRUSTED_ORIGINS (comma-separated), TIME_ZONE is fixed to UTC (offices show WIB/WITA).
+CSRF_TRUSTED_ORIGINS (comma-separated). TIME_ZONE is fixed to WITA (Asia/Makassar), see below.
 """
 
 from __future__ import annotations
@@ -150,7 +150,10 @@ LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
-TIME_ZONE = "UTC"
+# The regional office's zone (Balikpapan, WITA). Kalimantan spans WIB and WITA; "today" (a
+# payment's date, a bill's run, the arrears date) is WITA's, never behind any of its offices, and
+# times are shown in WITA with that label. Times are stored in UTC (USE_TZ).
+TIME_ZONE = "Asia/Makassar"
 FORMAT_MODULE_PATH = ["jaminan.formats"]
 # Off: with it on, every integer a template prints is grouped ("1.029"), which breaks ids in
 # data attributes and option values, page numbers in links and years ("2.026") once they pass

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -156,7 +157,7 @@ def claim_detail(request: HttpRequest, claim_id: int) -> HttpResponse:
             "facilities": facilities,
             "children": children,
             "levels": ["TK", "SD", "SMP", "SMA", "PT"],
-            "today": date.today(),
+            "today": timezone.localdate(),
         },
     )
 

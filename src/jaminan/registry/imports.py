@@ -267,7 +267,7 @@ class _FastCheck:
     def __init__(self) -> None:
         self.dates: dict[str, date | None] = {}
         self.niks: dict[str, NikInfo] = {}
-        self.today = date.today()  # what parse_nik uses by default
+        self.today = timezone.localdate()  # what parse_nik uses by default
 
     def date_of(self, text: str) -> date | None:
         try:

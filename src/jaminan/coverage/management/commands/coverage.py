@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from jaminan.coverage import services
 from jaminan.coverage.errors import CoverageError
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             months: list[date] = [parse_month(m) for m in options["month"]]
             if options["since"]:
                 months += services.month_range(
-                    parse_month(options["since"]), services.first_of_month(date.today())
+                    parse_month(options["since"]), services.first_of_month(timezone.localdate())
                 )
         except CoverageError as exc:
             raise CommandError(exc.message) from exc
