@@ -97,6 +97,7 @@ class Command(BaseCommand):
                     "lines": run.lines,
                     "amount": run.amount,
                     "skipped": run.skipped,
+                    "late": run.late,
                 }
             )
         )
