@@ -11,16 +11,12 @@ names: ``contributions:sponsors``, ``contributions:sponsor`` (by code), ``contri
 
 from __future__ import annotations
 
-import json
 import re
-import time
 import uuid
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,6 +36,7 @@ from jaminan.accounts.roles import STAFF_ROLES, Role
 from jaminan.accounts.scoping import role_of
 from jaminan.contributions import sponsors
 from jaminan.contributions.models import Sponsor, SponsorshipProgram
+from jaminan.registry import report_store
 from jaminan.registry.errors import RegistryError
 from jaminan.registry.forms import (
     PersonFieldsForm,
@@ -52,7 +49,7 @@ from jaminan.registry.imports import Issue, report_csv, report_xlsx
 from jaminan.registry.models import Sex
 from jaminan.registry.nik import check_nik, nik_error_message
 from jaminan.registry.services import PersonFacts
-from jaminan.registry.views import REPORT_KEPT_SECONDS, roles_required
+from jaminan.registry.views import roles_required
 
 #: Who reads sponsor pages (each limited by scope_queryset).
 READ_ROLES = STAFF_ROLES | {Role.SPONSOR_USER}
@@ -538,43 +535,19 @@ def program_upload(request: HttpRequest, code: str, program_id: int) -> HttpResp
             else:
                 context.update(
                     report=report,
-                    report_id=_save_report(request, program, report) if report.issues else "",
+                    report_id=report_store.save(
+                        request,
+                        session_key=UPLOAD_REPORTS_KEY,
+                        owner={"program": program.pk},
+                        rows=[i.as_row() for i in report.issues],
+                    )
+                    if report.issues
+                    else "",
                     issues=report.issues[:REPORT_LINES_SHOWN],
                     issues_hidden=max(0, len(report.issues) - REPORT_LINES_SHOWN),
                     filename=upload.name,
                 )
     return render(request, "contributions/sponsors/upload.html", context)
-
-
-def _report_dir() -> Path:
-    """The registry's directory of import reports (setting ``REGISTRY_IMPORT_REPORT_DIR``)."""
-    return Path(
-        getattr(settings, "REGISTRY_IMPORT_REPORT_DIR", settings.VAR_DIR / "import-reports")
-    )
-
-
-def _save_report(
-    request: HttpRequest, program: SponsorshipProgram, report: sponsors.BeneficiaryImportReport
-) -> str:
-    """Keep the row report for download by this session, as the registry's worker import does (a
-    file named by a random id in the same directory, kept a day)."""
-    report_id = str(uuid.uuid4())
-    directory = _report_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    stale = time.time() - REPORT_KEPT_SECONDS
-    for old in directory.glob("*.json"):
-        if old.stat().st_mtime < stale:
-            old.unlink(missing_ok=True)
-    (directory / f"{report_id}.json").write_text(
-        json.dumps(
-            {"program": program.pk, "issues": [list(i.as_row()) for i in report.issues]},
-            ensure_ascii=False,
-        ),
-        encoding="utf-8",
-    )
-    ids = request.session.get(UPLOAD_REPORTS_KEY, [])
-    request.session[UPLOAD_REPORTS_KEY] = [*ids[-19:], report_id]
-    return report_id
 
 
 @roles_required(ENROL_ROLES)
@@ -584,18 +557,12 @@ def program_upload_report(
 ) -> HttpResponse:
     """The row report (``baris,kolom,kode,pesan``) of an upload of this session, as CSV or XLSX."""
     program = _program(request, code, program_id)
-    if fmt not in ("csv", "xlsx") or str(report_id) not in request.session.get(
-        UPLOAD_REPORTS_KEY, []
-    ):
-        raise Http404(str(report_id))
-    path = _report_dir() / f"{report_id}.json"
-    try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise Http404(str(report_id)) from exc
-    if stored.get("program") != program.pk:
-        raise Http404(str(report_id))
-    issues = [Issue(*row) for row in stored["issues"]]
+    if fmt not in ("csv", "xlsx"):
+        raise Http404(fmt)
+    rows = report_store.load(
+        request, session_key=UPLOAD_REPORTS_KEY, report_id=report_id, owner={"program": program.pk}
+    )
+    issues = [Issue(*row) for row in rows]
     audit.record(
         action=AuditEvent.Action.EXPORT,
         actor=request.user,

@@ -4,15 +4,11 @@
 
 from __future__ import annotations
 
-import json
-import time
 import uuid
 from collections.abc import Callable
 from functools import wraps
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -26,7 +22,7 @@ from jaminan.accounts import audit
 from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.roles import PERSONAL_DATA_ROLES, STAFF_ROLES, Role
 from jaminan.accounts.scoping import role_of
-from jaminan.registry import imports, selectors, services
+from jaminan.registry import imports, report_store, selectors, services
 from jaminan.registry.errors import NotFound, RegistryError
 from jaminan.registry.forms import (
     FORMS,
@@ -58,8 +54,6 @@ SEARCH_LIMIT = 20
 WORKERS_PER_PAGE = 50
 #: Report lines shown on the import page (the download holds them all).
 REPORT_LINES_SHOWN = 500
-#: How long an import report stays downloadable.
-REPORT_KEPT_SECONDS = 24 * 60 * 60
 #: Largest worker list accepted through the browser (the command line has no limit).
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -493,31 +487,7 @@ def validate(
 # ----------------------------------------------------------------------------------------------- import
 
 
-def _report_dir() -> Path:
-    return Path(
-        getattr(settings, "REGISTRY_IMPORT_REPORT_DIR", settings.VAR_DIR / "import-reports")
-    )
-
-
-def _save_report(request: HttpRequest, report: imports.ImportReport) -> str:
-    """Keep the full report for download by this session (a file named by a random id)."""
-    report_id = str(uuid.uuid4())
-    directory = _report_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    stale = time.time() - REPORT_KEPT_SECONDS
-    for old in directory.glob("*.json"):
-        if old.stat().st_mtime < stale:
-            old.unlink(missing_ok=True)
-    (directory / f"{report_id}.json").write_text(
-        json.dumps(
-            {"npp": report.employer_npp, "issues": [list(i.as_row()) for i in report.issues]},
-            ensure_ascii=False,
-        ),
-        encoding="utf-8",
-    )
-    ids = request.session.get("registry_import_reports", [])
-    request.session["registry_import_reports"] = [*ids[-19:], report_id]
-    return report_id
+IMPORT_REPORTS_KEY = "registry_import_reports"
 
 
 @roles_required(EMPLOYER_ROLES)
@@ -545,7 +515,12 @@ def import_workers(request: HttpRequest, npp: str) -> HttpResponse:
             else:
                 context.update(
                     report=report,
-                    report_id=_save_report(request, report),
+                    report_id=report_store.save(
+                        request,
+                        session_key=IMPORT_REPORTS_KEY,
+                        owner={"npp": report.employer_npp},
+                        rows=[i.as_row() for i in report.issues],
+                    ),
                     issues=report.issues[:REPORT_LINES_SHOWN],
                     issues_hidden=max(0, len(report.issues) - REPORT_LINES_SHOWN),
                     filename=upload.name,
@@ -578,18 +553,15 @@ def import_template(request: HttpRequest, npp: str, fmt: str) -> HttpResponse:
 @require_GET
 def import_report(request: HttpRequest, npp: str, report_id: uuid.UUID, fmt: str) -> HttpResponse:
     the_employer = selectors.employer_in_scope(user=request.user, npp=npp)
-    if fmt not in ("csv", "xlsx") or str(report_id) not in request.session.get(
-        "registry_import_reports", []
-    ):
-        raise Http404(str(report_id))
-    path = _report_dir() / f"{report_id}.json"
-    try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise Http404(str(report_id)) from exc
-    if stored.get("npp") != the_employer.npp:
-        raise Http404(str(report_id))
-    issues = [imports.Issue(*row) for row in stored["issues"]]
+    if fmt not in ("csv", "xlsx"):
+        raise Http404(fmt)
+    rows = report_store.load(
+        request,
+        session_key=IMPORT_REPORTS_KEY,
+        report_id=report_id,
+        owner={"npp": the_employer.npp},
+    )
+    issues = [imports.Issue(*row) for row in rows]
     audit.record(
         action=AuditEvent.Action.EXPORT,
         actor=request.user,
