@@ -103,6 +103,18 @@ def test_errors_are_json_with_stable_codes(
     assert invalid.json()["code"] == "invalid" and invalid.json()["field"] == "province"
     too_many = client.get("/api/v1/regencies?limit=100000", **headers)
     assert too_many.status_code == 422 and too_many.json()["field"] == "limit"
+    assert too_many.json()["message"] == "Masukan tidak sah: limit terlalu besar."
+    # A body's field is named as the client sent it, not after the view's parameter.
+    officer = bearer(token_for(make_user(Role.BRANCH_OFFICER, "petugas-galat")))
+    bad = client.post(
+        "/api/v1/payments",
+        {"payer": "8889100000000001", "reference": "X-1", "paid_on": "2026-02-10"},
+        content_type="application/json",
+        **officer,
+    )
+    assert bad.status_code == 422 and bad.json()["field"] == "amount"
+    assert bad.json()["message"] == "Masukan tidak sah: amount wajib diisi."
+    assert bad.json()["detail"][0]["loc"] == ["body", "payload", "amount"]
 
 
 def test_list_endpoints_query_count(

@@ -58,7 +58,7 @@ def test_program_money_must_be_a_json_integer(
         f"{API}/sponsors/{sponsor.code}/programs", body, content_type="application/json"
     )
     assert response.status_code == 422, response.content
-    assert response.json()["code"] == "invalid" and response.json()["field"].endswith(field)
+    assert response.json()["code"] == "invalid" and response.json()["field"] == field
     assert not SponsorshipProgram.objects.exists()
     body[field] = 1_000_000
     response = client.post(

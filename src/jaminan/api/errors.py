@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
@@ -38,6 +39,49 @@ def error_response(
     if detail is not None:
         body["detail"] = detail
     return api.create_response(request, body, status=status)
+
+
+def field_of(loc: list[str]) -> str:
+    """The input field a validation error is about, as the client names it: ``amount`` for a
+    body's ``["body", "payload", "amount"]`` (the body parameter's own name is the view's, not the
+    client's), ``month`` for ``["query", "month"]``."""
+    parts = loc[2:] if loc[:1] == ["body"] and len(loc) > 2 else loc[1:] or loc
+    return ".".join(parts)
+
+
+#: Pydantic's error types, said in the user's language (the English ``msg`` stays in ``detail``).
+_REASONS = {
+    "missing": gettext_lazy("wajib diisi"),
+    "int_type": gettext_lazy("harus bilangan bulat (angka JSON tanpa tanda kutip)"),
+    "int_parsing": gettext_lazy("harus bilangan bulat"),
+    "int_from_float": gettext_lazy("harus bilangan bulat"),
+    "bool_type": gettext_lazy("harus true atau false"),
+    "bool_parsing": gettext_lazy("harus true atau false"),
+    "string_type": gettext_lazy("harus teks"),
+    "string_too_short": gettext_lazy("terlalu pendek"),
+    "string_too_long": gettext_lazy("terlalu panjang"),
+    "string_pattern_mismatch": gettext_lazy("formatnya tidak sesuai"),
+    "greater_than": gettext_lazy("terlalu kecil"),
+    "greater_than_equal": gettext_lazy("terlalu kecil"),
+    "less_than": gettext_lazy("terlalu besar"),
+    "less_than_equal": gettext_lazy("terlalu besar"),
+    "literal_error": gettext_lazy("bukan pilihan yang sah"),
+    "enum": gettext_lazy("bukan pilihan yang sah"),
+    "date_type": gettext_lazy("harus tanggal YYYY-MM-DD"),
+    "date_parsing": gettext_lazy("harus tanggal YYYY-MM-DD"),
+    "date_from_datetime_parsing": gettext_lazy("harus tanggal YYYY-MM-DD"),
+    "list_type": gettext_lazy("harus daftar"),
+    "too_short": gettext_lazy("terlalu sedikit"),
+    "too_long": gettext_lazy("terlalu banyak"),
+    "json_invalid": gettext_lazy("bukan JSON yang sah"),
+    "model_attributes_type": gettext_lazy("harus objek JSON"),
+    "dict_type": gettext_lazy("harus objek JSON"),
+}
+
+
+def _reason(error_type: str) -> str:
+    reason = _REASONS.get(error_type)
+    return str(reason) if reason is not None else ""
 
 
 def document_common_errors(schema: dict[str, Any]) -> None:
@@ -90,16 +134,14 @@ def install(api: NinjaAPI) -> None:
             }
             for e in exc.errors
         ]
-        field = ".".join(detail[0]["loc"][1:] or detail[0]["loc"]) if detail else None
-        return error_response(
-            api,
-            request,
-            422,
-            "invalid",
-            _("Masukan tidak sah: %(field)s") % {"field": field},
-            field=field,
-            detail=detail,
+        field = field_of(detail[0]["loc"]) if detail else None
+        reason = _reason(detail[0]["type"]) if detail else ""
+        message = (
+            _("Masukan tidak sah: %(field)s %(reason)s.") % {"field": field, "reason": reason}
+            if reason
+            else _("Masukan tidak sah: %(field)s") % {"field": field}
         )
+        return error_response(api, request, 422, "invalid", message, field=field, detail=detail)
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
