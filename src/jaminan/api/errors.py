@@ -134,8 +134,9 @@ def install(api: NinjaAPI) -> None:
             }
             for e in exc.errors
         ]
-        field = field_of(detail[0]["loc"]) if detail else None
-        reason = _reason(detail[0]["type"]) if detail else ""
+        first = exc.errors[0] if exc.errors else {}
+        field = field_of([str(p) for p in first.get("loc", ())]) if first else None
+        reason = _reason(str(first.get("type", ""))) if first else ""
         message = (
             _("Masukan tidak sah: %(field)s %(reason)s.") % {"field": field, "reason": reason}
             if reason
