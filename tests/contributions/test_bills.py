@@ -35,6 +35,7 @@ from jaminan.contributions.models import (
     BillingChunk,
     BillingLock,
     BillingRun,
+    Fine,
     PayerAccount,
 )
 from jaminan.geo.models import Office, Regency
@@ -239,6 +240,41 @@ def test_bill_list_query_count_does_not_grow_with_bills(
 
 
 # ------------------------------------------------------------------------------------------ detail
+
+
+def test_a_bill_says_which_late_bill_each_of_its_fines_is_for(
+    scenario: Scenario, make_user: Callable[..., Any], django_assert_max_num_queries: Any
+) -> None:
+    """March was paid in full on 25 July, months after its due date: July's bill carries the
+    fine, and its page and PDF say it is for March's bill, how late, and on what."""
+    s = scenario
+    july = date(2026, 7, 1)
+    billing.run_billing(month=july, office=s.balikpapan.office, reason="uji", today=july)
+    march, july_bill = s.bill(s.bpn_payer, date(2026, 3, 1)), s.bill(s.bpn_payer, july)
+    (fine,) = Fine.objects.filter(bill=march)
+    assert fine.billed_line is not None and fine.billed_line.bill_id == july_bill.pk
+    client = client_for(
+        make_user, Role.EMPLOYER_USER, "pt-teluk-denda", employer_npp=s.balikpapan.npp
+    )
+    with django_assert_max_num_queries(13):
+        html = client.get(reverse("contributions:bill", args=[july_bill.pk])).content.decode()
+    row = re.search(
+        rf'<tr data-fine="{fine.pk}" data-late-bill="{march.pk}">(.*?)</tr>', html, re.S
+    )
+    assert row is not None
+    text = " ".join(re.sub(r"<[^>]+>", " ", row.group(1)).split())
+    # Rp1.000.000 of March was still open (Rp431.000 paid on 10 April), paid 25 July: four months
+    # late at 2 % a month.
+    assert text == f"Tagihan {march.number} (03/2026): terlambat 4 bulan atas Rp1.000.000 Rp80.000"
+    assert (fine.months_late, fine.amount_due, fine.amount) == (4, 1_000_000, 80_000)
+    assert client.get(reverse("contributions:bill_pdf", args=[july_bill.pk]))["Content-Type"] == (
+        "application/pdf"
+    )
+    # A bill without fines has no such table, and no query for it.
+    assert (
+        'id="fines"'
+        not in client.get(reverse("contributions:bill", args=[march.pk])).content.decode()
+    )
 
 
 def test_bill_detail_page(

@@ -21,7 +21,14 @@ from jaminan.accounts import audit
 from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.scoping import scope_queryset
 from jaminan.contributions.billing import billing_totals, lock_is_stale
-from jaminan.contributions.models import Bill, BillingChunk, BillingLock, BillingRun, BillLine
+from jaminan.contributions.models import (
+    Bill,
+    BillingChunk,
+    BillingLock,
+    BillingRun,
+    BillLine,
+    Fine,
+)
 from jaminan.geo.models import Office
 from jaminan.registry.models import Membership
 from jaminan.rules import parameters
@@ -237,6 +244,8 @@ class BillDetail:
     member_rows: list[MemberRow] = field(default_factory=list)
     programs: list[str] = field(default_factory=list)
     member_offset: int = 0
+    #: The fines billed on this bill, with the late bill each is for (oldest first).
+    fines: list[Fine] = field(default_factory=list)
 
     @property
     def lines_total(self) -> int:
@@ -360,6 +369,18 @@ def bill_detail(
         member_rows=rows,
         programs=programs,
         member_offset=offset,
+        fines=fines_on(bill) if any(t.kind == BillLine.Kind.FINE for t in totals) else [],
+    )
+
+
+def fines_on(bill: Bill) -> list[Fine]:
+    """The fines billed on ``bill`` (its fine lines), each with its late bill: what a payer needs
+    to see why the bill grew."""
+    fine_lines = BillLine.objects.filter(bill=bill, kind=BillLine.Kind.FINE).values("id")
+    return list(
+        Fine.objects.filter(billed_line_id__in=fine_lines)
+        .select_related("bill")
+        .order_by("bill__month", "bill_id", "id")
     )
 
 
