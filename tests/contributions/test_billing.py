@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
-from jaminan.contributions import billing, ledger, partitions, sponsors
+from jaminan.contributions import billing, ledger, partitions, payments, sponsors
 from jaminan.contributions.models import (
     Account,
     Beneficiary,
@@ -26,6 +26,7 @@ from jaminan.contributions.models import (
     BillingLock,
     BillingRun,
     BillLine,
+    Fine,
     JournalEntry,
     MonthRate,
     PayerAccount,
@@ -1070,4 +1071,46 @@ def test_the_run_ends_sponsorship_programs_past_their_last_month(
     beneficiary.membership.refresh_from_db()
     assert beneficiary.membership.end_date == date(2026, 2, 28)
     assert not Bill.objects.filter(month=MAR, payer__sponsor=regency).exists()
+    assert ledger.check().ok
+
+
+def test_a_late_bill_paid_late_is_fined_from_its_own_due_date(
+    employer: Employer, person: Callable[..., services.PersonFacts]
+) -> None:
+    """A late bill is due with the issuing run's month; paid after that, its fine counts from its
+    own due date, not from the contribution month's (docs/rules-readings.md)."""
+    services.register_pu_worker(
+        employer=employer,
+        person=person(),
+        wage=5_000_000,
+        start_date=date(2026, 1, 5),
+        registered_on=date(2026, 1, 5),
+    )
+    billing.run_billing(month=MAR, today=MAR)
+    services.register_pu_worker(
+        employer=employer,
+        person=person(name="Rudi Hartono", sex="L"),
+        wage=7_000_000,
+        start_date=date(2026, 3, 2),
+        registered_on=date(2026, 3, 2),
+    )
+    april = date(2026, 4, 1)
+    billing.run_billing(month=april, today=april)
+    march = Bill.objects.get(month=MAR, kind=Bill.Kind.MONTHLY)
+    (late,) = Bill.objects.filter(kind=Bill.Kind.LATE)
+    assert (march.due_date, late.due_date) == (date(2026, 4, 15), date(2026, 5, 15))
+    payments.record_payment(
+        payer=late.payer,
+        reference="TELAT-1",
+        amount=march.amount + late.amount,
+        paid_on=date(2026, 6, 20),
+        channel="manual",
+    )
+    fines = {f.bill_id: f for f in Fine.objects.all()}
+    # March's own bill: due 15 April, paid 20 June: three started months at 2 %.
+    assert fines[march.pk].months_late == 3
+    assert fines[march.pk].amount == (march.amount * 6 + 50) // 100
+    # The late bill: due 15 May, two started months (not three).
+    assert fines[late.pk].months_late == 2
+    assert fines[late.pk].amount == (late.amount * 4 + 50) // 100
     assert ledger.check().ok

@@ -221,6 +221,9 @@ def _assess_fine(
             "amount_due": late_part,
             "paid_on": paid_on.isoformat(),
             "segment": bill.segment,
+            # A late bill (or a one-off bill caught up by a later run) is due with a later month's
+            # bills: the delay counts from its own due date.
+            "bill_due_date": bill.due_date.isoformat(),
         },
     )
     amount = int(result["fine"])

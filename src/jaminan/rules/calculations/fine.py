@@ -88,6 +88,12 @@ def months_late(due: date, paid_on: date) -> int:
         FactSpec(
             "segment", "choice", default="PU", choices=SEGMENTS, description="PU, BPU or JAKON"
         ),
+        FactSpec(
+            "bill_due_date",
+            "date",
+            description="due date of a bill issued after the contribution's own due date "
+            "(a late bill): the delay counts from it (docs/rules-readings.md)",
+        ),
     ],
     example={"contribution_month": "2026-01", "amount_due": 1_000_000, "paid_on": "2026-03-20"},
     summary_id="Tanggal jatuh tempo, bulan keterlambatan dan denda iuran",
@@ -99,6 +105,11 @@ def fine(f: dict[str, Any], trace: Trace) -> dict[str, Any]:
     segment: str = f["segment"]
     due = due_date(month, segment, trace)
     trace.note("due_date", due, "next working day (holidays package, country ID)")
+    billed_due: date | None = f.get("bill_due_date")
+    if billed_due is not None and billed_due > due:
+        # Reading: nobody can pay a bill before it is issued; see docs/rules-readings.md.
+        due = billed_due
+        trace.note("due_date", due, "the later due date of a bill issued late")
     late = months_late(due, f["paid_on"])
     rate_name = "fine.bpu.rate_per_month" if segment == "BPU" else "fine.pu.rate_per_month"
     rate = trace.use(parameters.get(rate_name, month, fact="contribution_month"))
