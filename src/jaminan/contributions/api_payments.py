@@ -81,7 +81,9 @@ class PaymentIn(Schema):
     )
     reference: Reference = Field(..., description="Referensi unik dari bank")
     amount: Amount = Field(..., description="Jumlah (Rp, bilangan bulat)")
-    paid_on: date = Field(..., description="Tanggal bayar (YYYY-MM-DD), paling lambat hari ini")
+    paid_on: date = Field(
+        ..., description="Tanggal bayar (YYYY-MM-DD), dari 2015-07-01 sampai hari ini (WITA)"
+    )
     note: Note = ""
 
 
@@ -421,8 +423,7 @@ def pay_in_advance(request: HttpRequest, payload: AdvanceIn) -> Status:
     )
     if not chosen:
         raise ApiError(404, "not_found", _("Peserta tidak ditemukan."), "kpj_number")
-    before = Payment.objects.filter(reference=payload.reference).exists()
-    payment, bills = payments.pay_in_advance(
+    advance = payments.record_advance(
         membership=chosen[0],
         months=payload.months,
         reference=payload.reference,
@@ -430,7 +431,8 @@ def pay_in_advance(request: HttpRequest, payload: AdvanceIn) -> Status:
         actor=request.user,
     )
     body = {
-        "payment": payment,
-        "bills": [_bill_out(b) for b in bills],
+        "payment": advance.payment,
+        "bills": [_bill_out(b) for b in advance.bills],
     }
-    return Status(200 if before else 201, body)
+    # 200 when the reference was already recorded (by this call's twin, however close in time).
+    return Status(201 if advance.created else 200, body)
