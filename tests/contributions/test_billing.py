@@ -385,6 +385,20 @@ def _forget_month(month: date) -> None:
     BillingRun.objects.filter(month=month).delete()
 
 
+def _held_elsewhere(month: date, *, holder: str, reason: str) -> BillingLock:
+    """The month's lock held, live, by a run on another machine."""
+    run = BillingRun.objects.create(month=month, status="running", holder=holder, reason=reason)
+    return BillingLock.objects.create(
+        month=month,
+        run=run,
+        holder=holder,
+        reason=reason,
+        hostname="mesin-lain",
+        pid=1,
+        heartbeat_at=timezone.now(),
+    )
+
+
 class Crash(Exception):
     pass
 
@@ -431,18 +445,8 @@ def test_the_month_lock_names_its_holder_and_a_dead_holder_is_taken_over(
         start_date=date(2026, 1, 5),
         registered_on=date(2026, 1, 5),
     )
-    holder_run = BillingRun.objects.create(
-        month=MAR, status="running", holder="budi@kc-balikpapan pid 1", reason="uji kunci"
-    )
-    lock = BillingLock.objects.create(
-        month=MAR,
-        run=holder_run,
-        holder="budi@kc-balikpapan pid 1",
-        reason="uji kunci",
-        hostname="mesin-lain",
-        pid=1,
-        heartbeat_at=timezone.now(),
-    )
+    lock = _held_elsewhere(MAR, holder="budi@kc-balikpapan pid 1", reason="uji kunci")
+    holder_run = lock.run
     with pytest.raises(billing.BillingLocked) as info:
         billing.run_billing(month=MAR)
     assert "budi@kc-balikpapan" in info.value.message and "uji kunci" in info.value.message
@@ -929,16 +933,7 @@ def test_a_partition_left_by_a_killed_run_is_repaired_by_the_next_run(
     kill_midway(MAR)
     assert state(FEB) == state(MAR) == (False, False)
     # March is held by a live run elsewhere: left alone. February is abandoned: repaired.
-    holder = BillingRun.objects.create(month=MAR, status="running", holder="lain", reason="uji")
-    BillingLock.objects.create(
-        month=MAR,
-        run=holder,
-        holder="lain",
-        reason="uji",
-        hostname="mesin-lain",
-        pid=1,
-        heartbeat_at=timezone.now(),
-    )
+    _held_elsewhere(MAR, holder="lain", reason="uji")
     billing.run_billing(month=april)
     assert state(FEB) == (True, True)
     assert state(MAR) == (False, False)

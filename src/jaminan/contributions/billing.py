@@ -345,65 +345,45 @@ def _execute(sql: str, params: Iterable[Any]) -> int:
 
 
 def _insert_bills(
-    group: str, month: date, scope: Scope, run_id: int | None, due: date, now: datetime
-) -> int:
-    join, _variant = _memberships_sql(group)
-    exists_join = re.sub(r"\bp[.]", "p2.", join)
-    end = last_day_of(month)
-    ops = connection.ops
-    sql = f"""
-        INSERT INTO {T["bill"]} (payer_id, office_id, kind, month, segment, due_date, amount,
-                                 paid_amount, status, run_id, issued_at)
-        SELECT p.id, p.office_id, 'monthly', %s, %s, %s, 0, 0, 'open', %s, %s
-        FROM {T["payer"]} p
-        WHERE p.kind = %s AND {scope.payer_sql}
-          AND EXISTS (SELECT 1 FROM {T["payer"]} p2 {exists_join}
-                      WHERE p2.id = p.id AND {_ACTIVE} AND {_WAGE} IS NOT NULL)
-          AND NOT EXISTS (SELECT 1 FROM {T["bill"]} b WHERE b.payer_id = p.id AND b.month = %s
-                          AND b.kind = 'monthly' AND b.segment = %s)"""
-    params = [
-        ops.adapt_datefield_value(month),
-        SEGMENT_OF[group],
-        ops.adapt_datefield_value(due),
-        run_id,
-        ops.adapt_datetimefield_value(now),
-        PAYER_KIND[group],
-        *scope.payer_params,
-        *_join_params(group, month),
-        end,
-        month,
-        month,
-        month,
-        SEGMENT_OF[group],
-    ]
-    return _execute(sql, params)
-
-
-def _insert_late_bills(
     group: str,
     month: date,
     scope: Scope,
     run_id: int | None,
     due: date,
     now: datetime,
-    chunk: BillingChunk,
+    late: BillingChunk | None = None,
 ) -> int:
-    """Late bills of ``month``: one per payer with a membership billable in the month but without
-    a line of it, added since ``chunk`` (its office-month) was billed or last looked at — a
-    membership id above the chunk's mark, or registered on or after the day before its check."""
+    """Bills of ``month`` for the payers of ``scope`` in ``group``. Monthly bills: one per payer
+    with a billable membership and no monthly bill of the month yet. With ``late`` (its office-month
+    already billed): late bills, one per payer with a membership billable in the month but without
+    a line of it, added since the chunk was billed or last looked at — a membership id above the
+    chunk's mark, or registered on or after the day before its check."""
     join, _variant = _memberships_sql(group)
-    unbilled, unbilled_params = _unbilled(month, Bill.Kind.LATE)
+    end = last_day_of(month)
     ops = connection.ops
-    checked = timezone.localdate(chunk.checked_at or chunk.finished_at) - timedelta(days=1)
+    if late is None:
+        kind = Bill.Kind.MONTHLY
+        exists_join = re.sub(r"\bp[.]", "p2.", join)
+        which = f"""EXISTS (SELECT 1 FROM {T["payer"]} p2 {exists_join}
+                      WHERE p2.id = p.id AND {_ACTIVE} AND {_WAGE} IS NOT NULL)
+          AND NOT EXISTS (SELECT 1 FROM {T["bill"]} b WHERE b.payer_id = p.id AND b.month = %s
+                          AND b.kind = 'monthly' AND b.segment = %s)"""
+        which_params = [end, month, month, month, SEGMENT_OF[group]]
+    else:
+        kind = Bill.Kind.LATE
+        unbilled, unbilled_params = _unbilled(month, kind)
+        checked = timezone.localdate(late.checked_at or late.finished_at) - timedelta(days=1)
+        # Driven from the few candidate memberships (primary key and registration-date indexes).
+        which = f"""p.id IN (SELECT p.id FROM {T["payer"]} p {join}
+                       WHERE (m.id > %s OR m.registered_on >= %s)
+                         AND {_ACTIVE} AND {_WAGE} IS NOT NULL {unbilled})"""
+        which_params = [late.membership_mark, checked, end, month, month, *unbilled_params]
     sql = f"""
         INSERT INTO {T["bill"]} (payer_id, office_id, kind, month, segment, due_date, amount,
                                  paid_amount, status, run_id, issued_at)
-        SELECT p.id, p.office_id, 'late', %s, %s, %s, 0, 0, 'open', %s, %s
+        SELECT p.id, p.office_id, '{kind}', %s, %s, %s, 0, 0, 'open', %s, %s
         FROM {T["payer"]} p
-        WHERE p.kind = %s AND {scope.payer_sql}
-          AND p.id IN (SELECT p.id FROM {T["payer"]} p {join}
-                       WHERE (m.id > %s OR m.registered_on >= %s)
-                         AND {_ACTIVE} AND {_WAGE} IS NOT NULL {unbilled})"""
+        WHERE p.kind = %s AND {scope.payer_sql} AND {which}"""
     params = [
         ops.adapt_datefield_value(month),
         SEGMENT_OF[group],
@@ -413,12 +393,7 @@ def _insert_late_bills(
         PAYER_KIND[group],
         *scope.payer_params,
         *_join_params(group, month),
-        chunk.membership_mark,
-        checked,
-        last_day_of(month),
-        month,
-        month,
-        *unbilled_params,
+        *which_params,
     ]
     return _execute(sql, params)
 
@@ -971,7 +946,7 @@ def _bill_late_additions(run: BillingRun, month: date, office: Office, today: da
             chunk = BillingChunk.objects.select_for_update().get(pk=chunk.pk)
             mark, now = _membership_mark(), timezone.now()
             inserted = sum(
-                _insert_late_bills(group, chunk.month, scope, run.pk, due[group], now, chunk)
+                _insert_bills(group, chunk.month, scope, run.pk, due[group], now, late=chunk)
                 for group in GROUPS
             )
             if inserted:
