@@ -7,13 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jaminan.accounts.roles import Role
 from jaminan.accounts.scoping import role_of, scope_queryset
+from jaminan.accounts.views import roles_required as accounts_roles_required
 from jaminan.claims import selectors, services
 from jaminan.claims.errors import ClaimError, NotFound
 from jaminan.claims.models import Claim
@@ -46,19 +44,7 @@ View = Callable[..., HttpResponse]
 
 
 def roles_required(roles: frozenset[Role]) -> Callable[[View], View]:
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if role_of(request.user) not in roles:
-                raise PermissionDenied
-            try:
-                return view(request, *args, **kwargs)
-            except NotFound as exc:
-                raise Http404(exc.message) from exc
-
-        return login_required(wrapper)
-
-    return decorator
+    return accounts_roles_required(roles, not_found=(NotFound,))
 
 
 def _int(value: str | None) -> int | None:

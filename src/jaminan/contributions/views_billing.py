@@ -11,12 +11,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,6 +29,7 @@ from jaminan.accounts import audit
 from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.roles import PERSONAL_DATA_ROLES, STAFF_ROLES, Role
 from jaminan.accounts.scoping import role_of
+from jaminan.accounts.views import roles_required as accounts_roles_required
 from jaminan.contributions import arrears, bills, runs
 from jaminan.contributions.billing import lock_is_stale
 from jaminan.contributions.models import Bill
@@ -58,19 +57,7 @@ View = Callable[..., HttpResponse]
 
 
 def roles_required(roles: frozenset[Role]) -> Callable[[View], View]:
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if role_of(request.user) not in roles:
-                raise PermissionDenied
-            try:
-                return view(request, *args, **kwargs)
-            except bills.NotFound as exc:
-                raise Http404(exc.message) from exc
-
-        return login_required(wrapper)
-
-    return decorator
+    return accounts_roles_required(roles, not_found=(bills.NotFound,))
 
 
 def _page_number(request: HttpRequest) -> int:

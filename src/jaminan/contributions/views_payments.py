@@ -14,15 +14,12 @@ import json
 import time
 import uuid
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, re_path
@@ -35,6 +32,7 @@ from jaminan.accounts import audit
 from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.roles import PERSONAL_DATA_ROLES, Role
 from jaminan.accounts.scoping import role_of
+from jaminan.accounts.views import roles_required as accounts_roles_required
 from jaminan.contributions import bankfile, payments
 from jaminan.contributions.models import Payment
 from jaminan.registry.forms import RegistryForm, RupiahField, date_field
@@ -54,19 +52,7 @@ View = Callable[..., HttpResponse]
 
 
 def roles_required(roles: frozenset[Role]) -> Callable[[View], View]:
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if role_of(request.user) not in roles:
-                raise PermissionDenied
-            try:
-                return view(request, *args, **kwargs)
-            except payments.PayerNotFound as exc:
-                raise Http404(exc.message) from exc
-
-        return login_required(wrapper)
-
-    return decorator
+    return accounts_roles_required(roles, not_found=(payments.PayerNotFound,))
 
 
 def _may_write(request: HttpRequest) -> bool:

@@ -6,11 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import wraps
-from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,6 +17,7 @@ from jaminan.accounts import audit
 from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.roles import Role
 from jaminan.accounts.scoping import role_of
+from jaminan.accounts.views import roles_required as accounts_roles_required
 from jaminan.jht import selectors
 from jaminan.jht.errors import NotFound
 from jaminan.web.pdf import render_pdf
@@ -33,17 +30,7 @@ READ_ROLES = frozenset(
 View = Callable[..., HttpResponse]
 
 
-def roles_required(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if role_of(request.user) not in READ_ROLES:
-            raise PermissionDenied
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-
-    return login_required(wrapper)
+roles_required = accounts_roles_required(READ_ROLES, not_found=(NotFound,))
 
 
 def _as_of(request: HttpRequest) -> date:

@@ -7,13 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +20,7 @@ from jaminan.accounts import audit
 from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.roles import Role
 from jaminan.accounts.scoping import role_of
+from jaminan.accounts.views import roles_required as accounts_roles_required
 from jaminan.pensions import selectors, services
 from jaminan.pensions.errors import NotFound, PensionError
 from jaminan.pensions.models import DataConfirmation, Pension
@@ -47,19 +45,7 @@ View = Callable[..., HttpResponse]
 
 
 def roles_required(roles: frozenset[Role]) -> Callable[[View], View]:
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if role_of(request.user) not in roles:
-                raise PermissionDenied
-            try:
-                return view(request, *args, **kwargs)
-            except NotFound as exc:
-                raise Http404(exc.message) from exc
-
-        return login_required(wrapper)
-
-    return decorator
+    return accounts_roles_required(roles, not_found=(NotFound,))
 
 
 def _page(request: HttpRequest) -> int:

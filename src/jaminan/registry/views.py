@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +21,7 @@ from jaminan.accounts import audit
 from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.roles import PERSONAL_DATA_ROLES, STAFF_ROLES, Role
 from jaminan.accounts.scoping import role_of
+from jaminan.accounts.views import roles_required as accounts_roles_required
 from jaminan.registry import imports, report_store, selectors, services
 from jaminan.registry.errors import NotFound, RegistryError
 from jaminan.registry.forms import (
@@ -61,19 +61,7 @@ View = Callable[..., HttpResponse]
 
 
 def roles_required(roles: frozenset[Role]) -> Callable[[View], View]:
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if role_of(request.user) not in roles:
-                raise PermissionDenied
-            try:
-                return view(request, *args, **kwargs)
-            except NotFound as exc:
-                raise Http404(exc.message) from exc
-
-        return login_required(wrapper)
-
-    return decorator
+    return accounts_roles_required(roles, not_found=(NotFound,))
 
 
 def _may(request: HttpRequest, roles: frozenset[Role]) -> bool:
