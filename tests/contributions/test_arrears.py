@@ -169,7 +169,8 @@ def test_arrears_page_and_exports(
     scenario: Scenario, make_user: Callable[..., Any], django_assert_max_num_queries: Any
 ) -> None:
     client = client_for(make_user, Role.SYSTEM_ADMIN, "admin-halaman-tunggakan")
-    with django_assert_max_num_queries(11):
+    # A fixed number, whatever the rows: the payers' list adds two queries (payers, their parties).
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("contributions:arrears"), {"as_of": "2026-07-20"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -178,6 +179,19 @@ def test_arrears_page_and_exports(
     assert "Rp8.155.000" in html and "Rp2.431.000" in html
     assert html.count("data-membership=") == 4
     assert "Dewi Anggraini" in html
+    # The payers behind them, most months first, each linked to its page.
+    s = scenario
+    assert html.count("data-payer=") == 2
+    assert html.index(f'data-payer="{s.smd_payer.virtual_account}"') < html.index(
+        f'data-payer="{s.bpn_payer.virtual_account}"'
+    )
+    assert reverse("contributions:payer", args=[s.bpn_payer.virtual_account]) in html
+    assert "Rp5.724.000" in html  # Balikpapan: four months of Rp1.431.000 billed
+    viewed = AuditEvent.objects.get(action="view", object_type="contributions.PayerAccount")
+    assert viewed.changes["payers"] == [
+        s.smd_payer.virtual_account,
+        s.bpn_payer.virtual_account,
+    ]
     assert AuditEvent.objects.filter(action="view", object_type="registry.Membership").exists()
 
     csv_response = client.get(
@@ -197,8 +211,14 @@ def test_arrears_page_and_exports(
         "as_of": "2026-07-20",
         "office": "KC-SAMARINDA",
         "format": "csv",
+        "payers": 1,
         "memberships": 1,
     }
+    payer_section = text.split("# pembayar_menunggak_lebih_3_bln\n")[1].splitlines()
+    assert payer_section[0].startswith("virtual_account,jenis,nama,npp,kantor,bulan_tertunggak")
+    assert payer_section[1].split(",")[0] == s.smd_payer.virtual_account
+    assert payer_section[1].split(",")[5:] == ["6", "2026-01", "2026-06", "2862000"]
+    assert len(payer_section) == 2
 
     xlsx = client.get(
         reverse("contributions:arrears_export", args=["xlsx"]), {"as_of": "2026-07-20"}
@@ -206,7 +226,12 @@ def test_arrears_page_and_exports(
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(xlsx.content))
-    assert book.sheetnames == ["umur_tunggakan", "menunggak_lebih_3_bulan"]
+    assert book.sheetnames == [
+        "umur_tunggakan",
+        "menunggak_lebih_3_bulan",
+        "pembayar_menunggak_lebih_3_bln",
+    ]
+    assert book["pembayar_menunggak_lebih_3_bln"].max_row == 3
     total_row = [c.value for c in book["umur_tunggakan"][4]]
     assert total_row == [None, "Total", 2, 1_908_000, 4, 3_816_000, 4, 2_431_000, 10, 8_155_000]
     assert book["menunggak_lebih_3_bulan"].max_row == 5
@@ -244,6 +269,24 @@ def test_arrears_api(
     assert (
         listed["items"][0]["months"] == 4 and listed["items"][0]["employer_npp"] == s.balikpapan.npp
     )
+    payers = client.get("/api/v1/arrears/payers", {"as_of": "2026-07-20"}, **headers).json()
+    assert payers["count"] == 1  # the officer's office only
+    assert payers["items"] == [
+        {
+            "virtual_account": s.bpn_payer.virtual_account,
+            "kind": "employer",
+            "name": s.balikpapan.name,
+            "employer_npp": s.balikpapan.npp,
+            "office": "KC-BALIKPAPAN",
+            "months": 4,
+            "oldest": "2026-03-01",
+            "latest": "2026-06-01",
+            "amount": 4 * 1_431_000,
+        }
+    ]
+    assert AuditEvent.objects.filter(
+        action="view", object_type="contributions.PayerAccount", actor=officer
+    ).exists()
     bad = client.get("/api/v1/arrears", {"as_of": "9999-12-31"}, **headers)
     assert bad.status_code == 422
     unknown = client.get("/api/v1/arrears", {"office": "KC-ENTAH"}, **headers)

@@ -273,6 +273,18 @@ class MemberArrearsOut(Schema):
     amount: int
 
 
+class PayerArrearsOut(Schema):
+    virtual_account: str
+    kind: str
+    name: str
+    employer_npp: str | None
+    office: str
+    months: int
+    oldest: date
+    latest: date
+    amount: int = Field(description="Jumlah tagihan bulan-bulan yang tertunggak (Rp)")
+
+
 def _aging_row(row: arrears.AgingRow) -> dict[str, Any]:
     return {
         "office": row.office_code or None,
@@ -507,6 +519,58 @@ def list_memberships_in_arrears(request: HttpRequest, query: Query[ArrearsQuery]
     office = _office(query.office)
     rows = arrears.memberships_in_arrears(user=request.user, as_of=as_of, office=office)
     return _MemberArrearsRows(rows, request.user, as_of)
+
+
+@router.get(
+    "/arrears/payers",
+    response={200: list[PayerArrearsOut], 403: ErrorOut, 422: ErrorOut},
+    summary="Pembayar menunggak lebih dari 3 bulan berturut-turut",
+)
+@paginate(Page)
+def list_payers_in_arrears(request: HttpRequest, query: Query[ArrearsQuery]) -> Any:
+    _require(request, STAFF_ROLES, _("Hanya petugas yang dapat melihat tunggakan."))
+    as_of = query.as_of or timezone.localdate()
+    office = _office(query.office)
+    rows = arrears.payers_in_arrears(user=request.user, as_of=as_of, office=office)
+    return _PayerArrearsRows(rows, request.user, as_of)
+
+
+class _PayerArrearsRows:
+    """A lazily sliced list for the paginator: slices load their payers and are audited."""
+
+    def __init__(self, rows: QuerySet[Any], user: Any, as_of: date) -> None:
+        self.rows, self.user, self.as_of = rows, user, as_of
+
+    def count(self) -> int:
+        return self.rows.count()
+
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
+        items = arrears.with_payers(list(self.rows[index]))
+        if items:
+            audit.record(
+                action=AuditEvent.Action.VIEW,
+                actor=self.user,
+                object_type="contributions.PayerAccount",
+                object_repr=f"{len(items)} pembayar menunggak",
+                changes={
+                    "as_of": self.as_of.isoformat(),
+                    "payers": [i.payer.virtual_account for i in items],
+                },
+            )
+        return [
+            {
+                "virtual_account": i.payer.virtual_account,
+                "kind": i.payer.kind,
+                "name": i.payer.display_name,
+                "employer_npp": i.payer.employer.npp if i.payer.employer else None,
+                "office": i.payer.office.code,
+                "months": i.months,
+                "oldest": i.oldest,
+                "latest": i.latest,
+                "amount": i.amount,
+            }
+            for i in items
+        ]
 
 
 class _MemberArrearsRows:

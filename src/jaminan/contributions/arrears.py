@@ -34,7 +34,7 @@ from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 
 from jaminan.accounts.roles import Role
 from jaminan.accounts.scoping import role_of, scope_queryset
-from jaminan.contributions.models import Allocation, Bill, BillLine
+from jaminan.contributions.models import Allocation, Bill, BillLine, PayerAccount
 from jaminan.contributions.selectors import ARREARS_CONSEQUENCE_MONTHS
 from jaminan.geo.models import Office
 from jaminan.registry.models import Membership
@@ -252,6 +252,36 @@ def with_memberships(rows: list[dict[str, Any]]) -> list[MemberArrears]:
 # ------------------------------------------------------------------------------------------ export
 
 
+@dataclass
+class PayerArrears:
+    payer: PayerAccount
+    months: int
+    oldest: date
+    latest: date
+    amount: int
+
+
+def with_payers(rows: list[dict[str, Any]]) -> list[PayerArrears]:
+    """Rows of :func:`payers_in_arrears` with their payer account (party and office loaded)."""
+    found = {
+        p.pk: p
+        for p in PayerAccount.objects.filter(pk__in=[r["payer_id"] for r in rows]).select_related(
+            "employer", "participant__person", "sponsor", "office"
+        )
+    }
+    return [
+        PayerArrears(
+            payer=found[r["payer_id"]],
+            months=r["months"],
+            oldest=r["oldest"],
+            latest=r["latest"],
+            amount=r["amount"],
+        )
+        for r in rows
+        if r["payer_id"] in found
+    ]
+
+
 def aging_table(result: Aging) -> list[list[Any]]:
     """The aging as rows (header first): office, then bills and amount per bucket, then totals."""
     header: list[Any] = ["kode_kantor", "kantor"]
@@ -281,6 +311,38 @@ def members_table(items: list[MemberArrears]) -> list[list[Any]]:
                 m.segment,
                 m.employer.npp if m.employer is not None else "",
                 m.office.code,
+                item.months,
+                f"{item.oldest:%Y-%m}",
+                f"{item.latest:%Y-%m}",
+                item.amount,
+            ]
+        )
+    return rows
+
+
+def payers_table(items: list[PayerArrears]) -> list[list[Any]]:
+    rows: list[list[Any]] = [
+        [
+            "virtual_account",
+            "jenis",
+            "nama",
+            "npp",
+            "kantor",
+            "bulan_tertunggak",
+            "dari",
+            "sampai",
+            "tagihan",
+        ]
+    ]
+    for item in items:
+        p = item.payer
+        rows.append(
+            [
+                p.virtual_account,
+                p.kind,
+                p.display_name,
+                p.employer.npp if p.employer is not None else "",
+                p.office.code,
                 item.months,
                 f"{item.oldest:%Y-%m}",
                 f"{item.latest:%Y-%m}",

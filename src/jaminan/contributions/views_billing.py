@@ -32,7 +32,7 @@ from jaminan.accounts.scoping import role_of
 from jaminan.accounts.views import roles_required as accounts_roles_required
 from jaminan.contributions import arrears, bills, runs
 from jaminan.contributions.billing import lock_is_stale
-from jaminan.contributions.models import Bill
+from jaminan.contributions.models import Bill, PayerAccount
 from jaminan.geo.models import Office
 from jaminan.registry.models import Membership
 from jaminan.web.pdf import render_pdf
@@ -324,6 +324,24 @@ def arrears_view(request: HttpRequest) -> HttpResponse:
         ]
     )
     members = arrears.with_memberships(rows[:ARREARS_LISTED])
+    payer_rows = list(
+        arrears.payers_in_arrears(user=request.user, as_of=as_of, office=office)[
+            : ARREARS_LISTED + 1
+        ]
+    )
+    payers = arrears.with_payers(payer_rows[:ARREARS_LISTED])
+    if payers:
+        audit.record(
+            action=AuditEvent.Action.VIEW,
+            actor=request.user,
+            object_type=PayerAccount._meta.label,
+            object_repr=f"{len(payers)} pembayar menunggak",
+            changes={
+                "as_of": as_of.isoformat(),
+                "office": office.code if office else "",
+                "payers": [p.payer.virtual_account for p in payers],
+            },
+        )
     if members:
         audit.record(
             action=AuditEvent.Action.VIEW,
@@ -345,6 +363,8 @@ def arrears_view(request: HttpRequest) -> HttpResponse:
             "buckets": [arrears.BUCKET_LABELS[b] for b in arrears.BUCKETS],
             "members": members,
             "more_members": len(rows) > ARREARS_LISTED,
+            "payers": payers,
+            "more_payers": len(payer_rows) > ARREARS_LISTED,
             "over": arrears.ARREARS_CONSEQUENCE_MONTHS,
             "as_of": as_of,
             "office": office,
@@ -364,9 +384,13 @@ def arrears_export(request: HttpRequest, fmt: str) -> HttpResponse:
     members = arrears.with_memberships(
         list(arrears.memberships_in_arrears(user=request.user, as_of=as_of, office=office))
     )
+    payers = arrears.with_payers(
+        list(arrears.payers_in_arrears(user=request.user, as_of=as_of, office=office))
+    )
     tables = {
         "umur_tunggakan": arrears.aging_table(result),
         "menunggak_lebih_3_bulan": arrears.members_table(members),
+        "pembayar_menunggak_lebih_3_bln": arrears.payers_table(payers),
     }
     audit.record(
         action=AuditEvent.Action.EXPORT,
@@ -377,6 +401,7 @@ def arrears_export(request: HttpRequest, fmt: str) -> HttpResponse:
             "as_of": as_of.isoformat(),
             "office": office.code if office else "",
             "format": fmt,
+            "payers": len(payers),
             "memberships": len(members),
         },
     )
