@@ -21,6 +21,7 @@ from jaminan.accounts import audit
 from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.roles import Role
 from jaminan.accounts.scoping import role_of
+from jaminan.geo.zones import institution_today
 from jaminan.jht import selectors
 from jaminan.jht.errors import NotFound
 from jaminan.web.pdf import render_pdf
@@ -47,7 +48,7 @@ def roles_required(view: View) -> View:
 
 
 def _as_of(request: HttpRequest) -> date:
-    today = timezone.localdate()
+    today = institution_today()
     try:
         chosen = date.fromisoformat(request.GET.get("per", ""))
     except ValueError:
