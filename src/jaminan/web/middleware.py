@@ -164,3 +164,34 @@ class UserTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class MethodNotAllowedPageMiddleware:
+    """Answers a 405 (``require_POST``/``require_http_methods``) with a page in the project's look
+    and language instead of Django's empty body, keeping the status and the ``Allow`` header.
+
+    API answers (/api/) are left alone: they keep their JSON error shape."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or request.path.startswith("/api/"):
+            return response
+        if getattr(response, "streaming", False) or (
+            "html" in response.get("Content-Type", "") and response.content.strip()
+        ):
+            return response  # already a page of its own
+        from django.shortcuts import render
+
+        allow = response.get("Allow", "")
+        page = render(
+            request,
+            "web/errors/405.html",
+            {"method": request.method, "allowed": allow or "–"},
+            status=405,
+        )
+        if allow:
+            page["Allow"] = allow
+        return page
