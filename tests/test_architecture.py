@@ -34,6 +34,31 @@ def test_rules_imports_nothing_of_django_or_the_project() -> None:
     assert offenders == []
 
 
+def test_registry_imports_nothing_of_the_apps_built_on_it() -> None:
+    """registry → geo only: contributions, claims (and the apps above them) reach the person page
+    through registry.panels, never by registry importing them (also inside functions)."""
+    above = ("contributions", "claims", "jht", "pensions", "coverage")
+    files = list((SRC / "registry").rglob("*.py"))
+    assert files, "jaminan/registry is missing"
+    offenders = [
+        f"{path.relative_to(SRC)}: {name}"
+        for path in files
+        for name in _imports(path) + _from_jaminan_imports(path)
+        if any(name == f"jaminan.{app}" or name.startswith(f"jaminan.{app}.") for app in above)
+    ]
+    assert offenders == []
+
+
+def _from_jaminan_imports(path: Path) -> list[str]:
+    """``from jaminan import contributions`` as ``jaminan.contributions``."""
+    return [
+        f"jaminan.{alias.name}"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and node.module == "jaminan" and node.level == 0
+        for alias in node.names
+    ]
+
+
 def test_rules_package_imports_without_django_installed_in_sys_modules() -> None:
     code = (
         "import sys, jaminan.rules, jaminan.rules.batch;"

@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "jaminan.web.middleware.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jaminan.web.middleware.UserTimeZoneMiddleware",
+    "jaminan.web.middleware.MethodNotAllowedPageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jaminan.accounts.middleware.RequestContextMiddleware",
@@ -98,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "jaminan.web.context_processors.navigation",
+                "jaminan.web.context_processors.time_zone",
             ],
         },
     }
@@ -158,8 +161,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 # The regional office's zone (Balikpapan, WITA). Kalimantan spans WIB and WITA; "today" (a
-# payment's date, a bill's run, the arrears date) is WITA's, never behind any of its offices, and
-# times are shown in WITA with that label. Times are stored in UTC (USE_TZ).
+# payment's date, a bill's run, the arrears date) is WITA's (jaminan.geo.zones.institution_today),
+# never behind any of its offices; times are shown in the user's own zone with its label
+# (UserTimeZoneMiddleware, docs/operations.md). Times are stored in UTC (USE_TZ).
 TIME_ZONE = "Asia/Makassar"
 FORMAT_MODULE_PATH = ["jaminan.formats"]
 # Off: with it on, every integer a template prints is grouped ("1.029"), which breaks ids in
@@ -190,6 +194,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "jaminan.web.views.csrf_failure"  # "the form expired", in the user's language
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie-free meta tag; keep default
 SESSION_COOKIE_AGE = 8 * 60 * 60
 if PRODUCTION:

@@ -55,6 +55,7 @@ from jaminan.claims.models import (
 )
 from jaminan.contributions import selectors as contributions
 from jaminan.geo.models import HealthFacility
+from jaminan.geo.zones import institution_today
 from jaminan.jht import errors as jht_errors
 from jaminan.jht import services as jht
 from jaminan.jht.models import JhtAccount
@@ -230,7 +231,7 @@ def four_eyes_threshold() -> int:
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return institution_today()
 
 
 def _user(actor: User) -> Any:

@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,6 +25,7 @@ from jaminan.claims import selectors, services
 from jaminan.claims.errors import ClaimError, NotFound
 from jaminan.claims.models import Claim
 from jaminan.geo.models import HealthFacility, Office
+from jaminan.geo.zones import institution_today
 from jaminan.registry.models import Dependant, Participant
 
 #: Who sees the claim screens (each limited by scope_queryset).
@@ -143,7 +143,7 @@ def claim_detail(request: HttpRequest, claim_id: int) -> HttpResponse:
             "facilities": facilities,
             "children": children,
             "levels": ["TK", "SD", "SMP", "SMA", "PT"],
-            "today": timezone.localdate(),
+            "today": institution_today(),
         },
     )
 

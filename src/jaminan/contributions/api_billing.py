@@ -15,7 +15,6 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -32,6 +31,7 @@ from jaminan.contributions.billing import billing_totals, lock_is_stale
 from jaminan.contributions.models import Bill, BillingRun
 from jaminan.contributions.views_billing import bill_pdf_bytes
 from jaminan.geo.models import Office
+from jaminan.geo.zones import institution_today
 
 router = Router(tags=["iuran"])
 
@@ -496,7 +496,7 @@ def get_arrears(request: HttpRequest, query: Query[ArrearsQuery]) -> Any:
     _require(request, STAFF_ROLES, _("Hanya petugas yang dapat melihat tunggakan."))
     result = arrears.aging(
         user=request.user,
-        as_of=query.as_of or timezone.localdate(),
+        as_of=query.as_of or institution_today(),
         office=_office(query.office),
     )
     return {
@@ -515,7 +515,7 @@ def get_arrears(request: HttpRequest, query: Query[ArrearsQuery]) -> Any:
 @paginate(Page)
 def list_memberships_in_arrears(request: HttpRequest, query: Query[ArrearsQuery]) -> Any:
     _require(request, STAFF_ROLES, _("Hanya petugas yang dapat melihat tunggakan."))
-    as_of = query.as_of or timezone.localdate()
+    as_of = query.as_of or institution_today()
     office = _office(query.office)
     rows = arrears.memberships_in_arrears(user=request.user, as_of=as_of, office=office)
     return _MemberArrearsRows(rows, request.user, as_of)
@@ -529,7 +529,7 @@ def list_memberships_in_arrears(request: HttpRequest, query: Query[ArrearsQuery]
 @paginate(Page)
 def list_payers_in_arrears(request: HttpRequest, query: Query[ArrearsQuery]) -> Any:
     _require(request, STAFF_ROLES, _("Hanya petugas yang dapat melihat tunggakan."))
-    as_of = query.as_of or timezone.localdate()
+    as_of = query.as_of or institution_today()
     office = _office(query.office)
     rows = arrears.payers_in_arrears(user=request.user, as_of=as_of, office=office)
     return _PayerArrearsRows(rows, request.user, as_of)

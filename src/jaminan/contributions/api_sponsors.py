@@ -12,7 +12,6 @@ from typing import Annotated, Any, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -27,6 +26,7 @@ from jaminan.api.pagination import Page
 from jaminan.contributions import sponsors
 from jaminan.contributions.models import Beneficiary, Sponsor, SponsorshipProgram
 from jaminan.geo.models import Regency
+from jaminan.geo.zones import institution_today
 from jaminan.registry import selectors as registry_selectors
 from jaminan.registry.api import domain_errors
 from jaminan.registry.errors import RegistryError
@@ -440,7 +440,7 @@ def donate(request: HttpRequest, payload: SponsorDonationIn) -> Status:
 )
 def alerts(request: HttpRequest, as_of: AsOfDate | None = None) -> list[dict[str, Any]]:
     _require(request, READ_ROLES)
-    found = sponsors.program_alerts(user=request.user, as_of=as_of or timezone.localdate())
+    found = sponsors.program_alerts(user=request.user, as_of=as_of or institution_today())
     return [
         {
             "program": a.program,

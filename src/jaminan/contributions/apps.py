@@ -10,3 +10,7 @@ class ContributionsConfig(AppConfig):
 
     def ready(self) -> None:
         from jaminan.contributions import policies  # noqa: F401
+        from jaminan.contributions.person_panel import arrears_panel
+        from jaminan.registry import panels
+
+        panels.register("contributions.arrears", arrears_panel)

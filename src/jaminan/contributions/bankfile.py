@@ -29,7 +29,6 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -38,6 +37,7 @@ from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.scoping import scope_queryset
 from jaminan.contributions import payments
 from jaminan.contributions.models import PayerAccount, Payment
+from jaminan.geo.zones import institution_today
 from jaminan.registry.tabular import (
     ROW_TOO_WIDE,
     ROW_TOO_WIDE_MESSAGE,
@@ -252,7 +252,7 @@ def import_bank_file(
     """Post every line of a bank statement (see the module's docstring). ``scoped``: virtual
     accounts outside ``actor``'s scope are unknown (the command line posts for every office)."""
     report = BankFileReport(dry_run=dry_run)
-    today = timezone.localdate()
+    today = institution_today()
     parsed: list[_Line | LineResult] = [
         _validate(number, cells, today) for number, cells in read_rows(content, filename)
     ]

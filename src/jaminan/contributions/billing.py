@@ -61,6 +61,7 @@ from jaminan.contributions.partitions import (
     resume_autovacuum,
 )
 from jaminan.geo.models import Office
+from jaminan.geo.zones import institution_date, institution_today
 from jaminan.registry.identifiers import luhn_digit
 from jaminan.registry.models import ConstructionProject, Employer, Membership, Participant
 from jaminan.rules import calculate
@@ -372,7 +373,7 @@ def _insert_bills(
     else:
         kind = Bill.Kind.LATE
         unbilled, unbilled_params = _unbilled(month, kind)
-        checked = timezone.localdate(late.checked_at or late.finished_at) - timedelta(days=1)
+        checked = institution_date(late.checked_at or late.finished_at) - timedelta(days=1)
         # Driven from the few candidate memberships (primary key and registration-date indexes).
         which = f"""p.id IN (SELECT p.id FROM {T["payer"]} p {join}
                        WHERE (m.id > %s OR m.registered_on >= %s)
@@ -934,7 +935,7 @@ def _bill_late_additions(run: BillingRun, month: date, office: Office, today: da
     oldest_check = min(c.checked_at or c.finished_at for c in chunks)
     candidates = Membership.objects.filter(
         Q(pk__gt=min(c.membership_mark for c in chunks))
-        | Q(registered_on__gte=timezone.localdate(oldest_check) - timedelta(days=1))
+        | Q(registered_on__gte=institution_date(oldest_check) - timedelta(days=1))
     )
     if not candidates.exists():
         return 0
@@ -1063,7 +1064,7 @@ def run_billing(
 ) -> BillingRun:
     """Bill ``month`` (first day) for every office, or one. Idempotent and resumable."""
     month = month.replace(day=1)
-    today = today or timezone.localdate()
+    today = today or institution_today()
     reason = reason or "penagihan bulanan"
     offices = list(
         Office.objects.filter(pk=office.pk) if office else Office.objects.filter(kind="branch")
@@ -1101,7 +1102,7 @@ def run_billing(
         # advance leaves the current month's programs running until the month is over).
         from jaminan.contributions import sponsors  # sponsors imports this module
 
-        sponsors.end_lapsed_programs(as_of=min(month, timezone.localdate()), actor=actor)
+        sponsors.end_lapsed_programs(as_of=min(month, institution_today()), actor=actor)
         # What a run killed outright left behind on another month's partition.
         repair_abandoned(busy=_busy_months(month))
         # The month's lines first, their membership index after (see partitions).
@@ -1209,7 +1210,7 @@ def issue_monthly_bill(
     """One payer's monthly bill for ``month`` with the run's amounts (e.g. BPU paid in advance).
     Returns the existing bill when there is one, None when the payer has nothing to bill."""
     month = month.replace(day=1)
-    today = today or timezone.localdate()
+    today = today or institution_today()
     existing = Bill.objects.filter(payer=payer, month=month, kind=Bill.Kind.MONTHLY).first()
     if existing is not None:
         return existing

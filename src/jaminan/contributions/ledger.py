@@ -25,7 +25,6 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, Sum
-from django.utils import timezone
 
 from jaminan.contributions.models import (
     INCOME_ACCOUNT,
@@ -40,6 +39,7 @@ from jaminan.contributions.models import (
     Payment,
     Posting,
 )
+from jaminan.geo.zones import institution_date, institution_today
 from jaminan.registry.models import Membership
 from jaminan.rules import parameters
 
@@ -94,7 +94,7 @@ def post_bill(bill: Bill) -> JournalEntry:
                 credits[JKP_ACCOUNT[line.program]] += moved
     entry = JournalEntry.objects.create(
         kind=JournalEntry.Kind.BILL,
-        date=timezone.localdate(bill.issued_at) if bill.issued_at else timezone.localdate(),
+        date=institution_date(bill.issued_at) if bill.issued_at else institution_today(),
         bill=bill,
         memo=f"Tagihan {bill.number}",
     )

@@ -35,7 +35,6 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jaminan.accounts import audit
@@ -50,6 +49,7 @@ from jaminan.contributions.models import (
     PayerAccount,
     Payment,
 )
+from jaminan.geo.zones import institution_today
 from jaminan.registry.models import Membership
 from jaminan.rules import calculate
 
@@ -145,7 +145,7 @@ def clean_paid_on(paid_on: Any) -> date:
         raise PaymentError(
             _("Tanggal bayar wajib diisi."), field="paid_on", code="paid_on_required"
         )
-    if paid_on > timezone.localdate():
+    if paid_on > institution_today():
         raise PaymentError(
             _("Tanggal bayar tidak boleh setelah hari ini."),
             field="paid_on",

@@ -28,6 +28,7 @@ from jaminan.accounts import audit
 from jaminan.contributions.bills import BillsError, before_rules_message, first_billable_month
 from jaminan.contributions.models import BillingLock, BillingRun
 from jaminan.geo.models import Office
+from jaminan.geo.zones import institution_today
 from jaminan.rules.core import add_months, month_start
 
 #: Latest month that may be billed: the month after the current one.
@@ -106,7 +107,7 @@ def billing_command(*, month: date, office: Office | None, reason: str) -> list[
 
 def latest_billable_month(today: date | None = None) -> date:
     """The latest month a run may bill: :data:`MONTHS_AHEAD` after the current one."""
-    return add_months(month_start(today or timezone.localdate()), MONTHS_AHEAD)
+    return add_months(month_start(today or institution_today()), MONTHS_AHEAD)
 
 
 def check_billable_month(month: date) -> date:

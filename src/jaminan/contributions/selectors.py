@@ -7,6 +7,7 @@ paid by then.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
@@ -71,6 +72,63 @@ def in_arrears_over_three_months(membership: Membership, *, as_of: date) -> bool
     """The status claims use: JKK of a PU worker is paid by the employer first; a BPU participant
     loses the JKK and JKM rights."""
     return arrears_months(membership, as_of=as_of) > ARREARS_CONSEQUENCE_MONTHS
+
+
+@dataclass(frozen=True)
+class MembershipArrears:
+    """A membership's arrears status on a date, with the payer of its latest bill."""
+
+    membership_id: int
+    months: int
+    payer_id: int | None
+    virtual_account: str
+
+    @property
+    def over_three_months(self) -> bool:
+        return self.months > ARREARS_CONSEQUENCE_MONTHS
+
+
+def arrears_of_memberships(
+    membership_ids: list[int], *, as_of: date
+) -> dict[int, MembershipArrears]:
+    """:func:`arrears_months` for a few memberships at once (one query): the consecutive months in
+    arrears on ``as_of`` of each, and who its latest bill is addressed to. Not scoped: the caller
+    passes memberships the user may already see (a person's, on their page)."""
+    rows = (
+        BillLine.objects.filter(membership_id__in=membership_ids, kind=BillLine.Kind.CONTRIBUTION)
+        .values_list(
+            "membership_id",
+            "bill_id",
+            "bill__due_date",
+            "bill__status",
+            "bill__paid_on",
+            "bill__payer_id",
+            "bill__payer__virtual_account",
+        )
+        .order_by("membership_id", "-bill__month", "-bill_id")
+        .distinct()
+    )
+    found: dict[int, MembershipArrears] = {}
+    counting: set[int] = set(membership_ids)
+    seen_bills: set[tuple[int, int]] = set()
+    for membership_id, bill_id, due_date, status, paid_on, payer_id, va in rows:
+        if membership_id not in found:
+            found[membership_id] = MembershipArrears(membership_id, 0, payer_id, va)
+        if membership_id not in counting or (membership_id, bill_id) in seen_bills:
+            continue
+        seen_bills.add((membership_id, bill_id))
+        if due_date >= as_of:
+            continue  # not due yet
+        if status == Bill.Status.PAID and (paid_on is None or paid_on <= as_of):
+            counting.discard(membership_id)  # the run of unpaid months ends here
+            continue
+        current = found[membership_id]
+        found[membership_id] = MembershipArrears(
+            membership_id, current.months + 1, current.payer_id, current.virtual_account
+        )
+    for membership_id in membership_ids:
+        found.setdefault(membership_id, MembershipArrears(membership_id, 0, None, ""))
+    return found
 
 
 def open_bills(payer_id: int) -> list[Bill]:

@@ -64,7 +64,6 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jaminan import rules
@@ -82,6 +81,7 @@ from jaminan.contributions.models import (
     SponsorshipProgram,
 )
 from jaminan.geo.models import Office, Regency
+from jaminan.geo.zones import institution_today
 from jaminan.registry import identifiers
 from jaminan.registry.errors import (
     AlreadyActiveMember,
@@ -431,7 +431,7 @@ def _created(actor: User, obj: Any, **extra: Any) -> None:
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return institution_today()
 
 
 def _money(value: Any, field: str, label: str, *, positive: bool = False) -> int:

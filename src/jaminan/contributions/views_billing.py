@@ -34,6 +34,7 @@ from jaminan.contributions import arrears, bills, runs
 from jaminan.contributions.billing import lock_is_stale
 from jaminan.contributions.models import Bill, PayerAccount
 from jaminan.geo.models import Office
+from jaminan.geo.zones import institution_today
 from jaminan.registry.models import Membership
 from jaminan.web.pdf import render_pdf
 
@@ -208,7 +209,7 @@ class ArrearsForm(forms.Form):
         return value
 
     def values(self) -> tuple[date, Office | None]:
-        today = timezone.localdate()
+        today = institution_today()
         # An unbound form (the page opened without a query) has no cleaned data: defaults.
         cleaned = self.cleaned_data if self.is_bound and self.is_valid() else {}
         code = cleaned.get("office") or ""
@@ -445,7 +446,7 @@ def runs_view(request: HttpRequest) -> HttpResponse:
     form = RunForm(
         request.POST if request.method == "POST" else None,
         user=request.user,
-        initial={"month": f"{timezone.localdate():%Y-%m}"},
+        initial={"month": f"{institution_today():%Y-%m}"},
     )
     if request.method == "POST":
         if not may_start:

@@ -23,7 +23,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, re_path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -35,6 +34,7 @@ from jaminan.accounts.scoping import role_of
 from jaminan.accounts.views import roles_required as accounts_roles_required
 from jaminan.contributions import bankfile, payments
 from jaminan.contributions.models import Payment
+from jaminan.geo.zones import institution_today
 from jaminan.registry.forms import RegistryForm, RupiahField, date_field
 from jaminan.web import formatting
 
@@ -209,7 +209,7 @@ def _payer_page(
     if membership is None:
         advance_form = None
     elif advance_form is None:
-        advance_form = AdvanceForm(initial={"paid_on": timezone.localdate(), "months": 3})
+        advance_form = AdvanceForm(initial={"paid_on": institution_today(), "months": 3})
     return render(
         request,
         "contributions/payments/payer.html",
@@ -229,7 +229,7 @@ def _payer_page(
 @roles_required(WRITE_ROLES)
 @require_http_methods(["GET", "POST"])
 def payment_create(request: HttpRequest) -> HttpResponse:
-    initial = {"paid_on": timezone.localdate(), "payer": request.GET.get("pembayar", "")[:40]}
+    initial = {"paid_on": institution_today(), "payer": request.GET.get("pembayar", "")[:40]}
     form = PaymentForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

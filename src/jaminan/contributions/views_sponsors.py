@@ -24,7 +24,6 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
-from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,6 +35,7 @@ from jaminan.accounts.roles import STAFF_ROLES, Role
 from jaminan.accounts.scoping import role_of
 from jaminan.contributions import sponsors
 from jaminan.contributions.models import Sponsor, SponsorshipProgram
+from jaminan.geo.zones import institution_today
 from jaminan.registry import report_store
 from jaminan.registry.errors import RegistryError
 from jaminan.registry.forms import (
@@ -343,7 +343,7 @@ def _sponsor_list(request: HttpRequest) -> QuerySet[Sponsor]:
 def sponsor_list(request: HttpRequest) -> HttpResponse:
     qs = _sponsor_list(request)
     rows = list(qs[:200])
-    alerts = sponsors.program_alerts(user=request.user, as_of=timezone.localdate())
+    alerts = sponsors.program_alerts(user=request.user, as_of=institution_today())
     return render(
         request,
         "contributions/sponsors/list.html",
@@ -612,7 +612,7 @@ def program_end(request: HttpRequest, code: str, program_id: int) -> HttpRespons
 def budget(request: HttpRequest) -> HttpResponse:
     """The budget calculator (rules ``budget.sponsorship``); HTMX swaps in the result."""
     data = request.GET if request.GET else None
-    form = BudgetForm(data, initial={"start_month": timezone.localdate().replace(day=1)})
+    form = BudgetForm(data, initial={"start_month": institution_today().replace(day=1)})
     result = None
     if form.is_bound and form.is_valid():
         kind = Sponsor.Kind(form.cleaned_data["kind"])
@@ -644,7 +644,7 @@ def donate(request: HttpRequest) -> HttpResponse:
     """ "Lindungi Pekerja Sekitar Anda": a donor names 1-5 neighbours and a period. An officer fills
     it in on a donor's behalf (a new sponsor each time); a donor signed in as their own sponsor
     user (a person: ``sponsors.DONOR_KINDS``) fills it in for themselves."""
-    today = timezone.localdate()
+    today = institution_today()
     donor = None
     if role_of(request.user) == Role.SPONSOR_USER:
         donor = sponsors.own_sponsor(request.user)

@@ -15,7 +15,6 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import StringConstraints
@@ -25,6 +24,7 @@ from jaminan.accounts.scoping import role_of
 from jaminan.api.errors import ApiError, ErrorOut
 from jaminan.coverage import compliance, exports, planner, reconciliation, report, selectors
 from jaminan.coverage.errors import CoverageError
+from jaminan.geo.zones import institution_today
 
 router = Router(tags=["cakupan"])
 
@@ -298,7 +298,7 @@ def coverage_series(request: HttpRequest, q: Query[SeriesQuery]) -> Any:
 @router.get("/coverage/report", response={200: dict[str, Any], **ERRORS}, summary="Laporan cakupan")
 @staff
 def coverage_report(request: HttpRequest, q: Query[ReportQuery]) -> Any:
-    as_of = selectors.parse_month(q.as_of, "as_of") if q.as_of else timezone.localdate()
+    as_of = selectors.parse_month(q.as_of, "as_of") if q.as_of else institution_today()
     built = report.build(user=request.user, as_of=as_of, area=q.area, basis=q.basis)
     exports.record_export(
         user=request.user,
@@ -337,7 +337,7 @@ def reconciliation_comparisons(request: HttpRequest, basis: Basis = "bpjs") -> A
 )
 @staff
 def compliance_list(request: HttpRequest, name: ListName, q: Query[ComplianceQuery]) -> Any:
-    as_of = q.as_of or timezone.localdate()
+    as_of = q.as_of or institution_today()
     rows = compliance.compliance_list(name, user=request.user, as_of=as_of)
     exports.record_export(
         user=request.user,

@@ -25,6 +25,7 @@ from jaminan.contributions.models import (
 )
 from jaminan.coverage.models import CoverageSnapshot, SnapshotMonth
 from jaminan.geo.models import Office
+from jaminan.geo.zones import institution_today
 from jaminan.registry.models import (
     ConstructionProject,
     Employer,
@@ -236,7 +237,7 @@ def changed_months(*, today: date | None = None) -> list[date]:
     month and this month (memberships end and payments arrive there), and the months of bills
     issued, allocations made and benefit payments recorded since the last refresh (the month of a
     benefit payment's ``paid_on``). Older months: ``--since`` / ``--month``."""
-    today = today or timezone.localdate()
+    today = today or institution_today()
     current = first_of_month(today)
     first_start = Membership.objects.aggregate(first=Min("start_date"))["first"]
     if first_start is None:

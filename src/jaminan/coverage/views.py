@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -25,6 +25,7 @@ from jaminan.accounts.scoping import role_of
 from jaminan.coverage import compliance, exports, planner, reconciliation, report, selectors
 from jaminan.coverage.errors import CoverageError
 from jaminan.geo.models import Province
+from jaminan.geo.zones import institution_today
 
 GEOJSON = "kalimantan_regencies.geojson"
 
@@ -199,7 +200,7 @@ def _as_of(request: HttpRequest) -> date:
             raise CoverageError(
                 "invalid_date", _("Tanggal harus berformat TTTT-BB-HH."), "as_of"
             ) from exc
-    return timezone.localdate()
+    return institution_today()
 
 
 @staff_only
@@ -263,7 +264,7 @@ def planner_page(request: HttpRequest) -> HttpResponse:
     start_month = (
         selectors.parse_month(start_text, "start_month")
         if start_text
-        else timezone.localdate().replace(day=1)
+        else institution_today().replace(day=1)
     )
     context.update({"workers": workers, "months_count": months, "start_month": start_month})
     try:
@@ -293,7 +294,7 @@ def report_download(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in report.FORMATS:
         raise Http404(fmt)
     as_of_text = request.GET.get("as_of")
-    as_of = selectors.parse_month(as_of_text, "as_of") if as_of_text else timezone.localdate()
+    as_of = selectors.parse_month(as_of_text, "as_of") if as_of_text else institution_today()
     basis = request.GET.get("basis") or "bpjs"
     if basis not in selectors.BASES:
         basis = "bpjs"

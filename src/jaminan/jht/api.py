@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -17,6 +16,7 @@ from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.scoping import role_of, scope_queryset
 from jaminan.api.errors import ApiError, ErrorOut
 from jaminan.api.pagination import Page
+from jaminan.geo.zones import institution_today
 from jaminan.jht import selectors
 from jaminan.jht.errors import JhtError
 from jaminan.jht.models import JhtReturnRate
@@ -86,7 +86,7 @@ class ReturnRateOut(Schema):
 def jht_statement(request: HttpRequest, kpj: str, query: Query[StatementQuery]) -> dict[str, Any]:
     if role_of(request.user) not in READ_ROLES:
         raise ApiError(403, "forbidden", _("Peran Anda tidak berhak melihat saldo JHT."))
-    as_of = query.as_of or timezone.localdate()
+    as_of = query.as_of or institution_today()
     if not date(2015, 7, 1) <= as_of <= date(2100, 12, 31):
         raise ApiError(422, "invalid", _("Tanggal di luar rentang."), "as_of")
     try:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from jaminan.accounts import audit
 from jaminan.accounts.models import AuditEvent
 from jaminan.contributions.models import Bill, BillLine
+from jaminan.geo.zones import institution_today
 from jaminan.jht import selectors
 from jaminan.jht.errors import Conflict, InvalidValue, ReturnRateMissing, WithdrawalNotAllowed
 from jaminan.jht.models import JhtAccount, JhtCredit, JhtDebit
@@ -156,7 +157,7 @@ def credit_contributions(*, until: date | None = None, actor: User = None) -> Cr
     credited yet: one ``JhtCredit`` per membership and contribution month, dated at the bill's
     ``paid_on``, opening missing accounts. Two ``INSERT … SELECT`` statements; running again credits
     nothing more (``NOT EXISTS`` and the unique (membership, month) constraint)."""
-    until = until or timezone.localdate()
+    until = until or institution_today()
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     t = _tables()
     before = _credit_totals(until)

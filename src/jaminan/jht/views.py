@@ -18,6 +18,7 @@ from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.roles import Role
 from jaminan.accounts.scoping import role_of
 from jaminan.accounts.views import roles_required as accounts_roles_required
+from jaminan.geo.zones import institution_today
 from jaminan.jht import selectors
 from jaminan.jht.errors import NotFound
 from jaminan.web.pdf import render_pdf
@@ -34,7 +35,7 @@ roles_required = accounts_roles_required(READ_ROLES, not_found=(NotFound,))
 
 
 def _as_of(request: HttpRequest) -> date:
-    today = timezone.localdate()
+    today = institution_today()
     try:
         chosen = date.fromisoformat(request.GET.get("per", ""))
     except ValueError:

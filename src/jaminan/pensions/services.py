@@ -25,6 +25,7 @@ from jaminan import rules
 from jaminan.accounts import audit
 from jaminan.accounts.models import AuditEvent
 from jaminan.contributions.ledger import fraction
+from jaminan.geo.zones import institution_today
 from jaminan.pensions import selectors
 from jaminan.pensions.errors import Conflict, InvalidValue, NotEligible
 from jaminan.pensions.models import (
@@ -362,7 +363,7 @@ def award_pension(
     assessment = assess_pension(participant=participant, event=event, event_date=event_date)
     if assessment.lump_sum_due:
         return Award(assessment=assessment, pensions=[])
-    awarded_on = awarded_on or timezone.localdate()
+    awarded_on = awarded_on or institution_today()
     office_id = _office_of(participant)
     stored = _assessment_json(assessment)
     pensions = []

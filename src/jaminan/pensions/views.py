@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,6 +20,7 @@ from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.roles import Role
 from jaminan.accounts.scoping import role_of
 from jaminan.accounts.views import roles_required as accounts_roles_required
+from jaminan.geo.zones import institution_today
 from jaminan.pensions import selectors, services
 from jaminan.pensions.errors import NotFound, PensionError
 from jaminan.pensions.models import DataConfirmation, Pension
@@ -116,7 +116,7 @@ def pension_detail(request: HttpRequest, pension_id: int) -> HttpResponse:
             "may_confirm": role_of(request.user) in CONFIRM_ROLES
             and pension.status != Pension.Status.ENDED,
             "channels": DataConfirmation.Channel.choices,
-            "today": timezone.localdate(),
+            "today": institution_today(),
         },
     )
 
@@ -172,5 +172,5 @@ def roll(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "pensions/roll.html",
-        {"runs": runs, "may_run": may_run, "this_month": timezone.localdate().replace(day=1)},
+        {"runs": runs, "may_run": may_run, "this_month": institution_today().replace(day=1)},
     )

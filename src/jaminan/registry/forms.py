@@ -17,12 +17,12 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jaminan.accounts.roles import Role
 from jaminan.accounts.scoping import role_of
 from jaminan.geo.models import Office, Regency
+from jaminan.geo.zones import institution_today
 from jaminan.registry.errors import RegistryError
 from jaminan.registry.models import (
     PROGRAMS,
@@ -284,7 +284,7 @@ class PersonFieldsForm(RegistryForm):
                         code="nik_sex_mismatch",
                     ),
                 )
-        if birth_date and birth_date > timezone.localdate():
+        if birth_date and birth_date > institution_today():
             self.add_error("birth_date", _("Tanggal lahir tidak boleh di masa depan."))
         return data
 
@@ -331,7 +331,7 @@ class PuWorkerForm(PersonFieldsForm):
     def clean_start_date(self) -> date:
         start: date = self.cleaned_data["start_date"]
         # Registration ahead of the first working day is allowed; only a far-off date is a typo.
-        if (start - timezone.localdate()).days > 366:
+        if (start - institution_today()).days > 366:
             raise ValidationError(_("Tanggal mulai bekerja lebih dari setahun ke depan."))
         return start
 
@@ -355,7 +355,7 @@ class PuWorkerForm(PersonFieldsForm):
                     size_class=self.employer.size_class,
                     birth_date=birth_date,
                     start_date=start,
-                    registered_on=timezone.localdate(),
+                    registered_on=institution_today(),
                 )
             except RegistryError as exc:
                 self.add_domain_error(exc)
@@ -490,7 +490,7 @@ class EndMembershipForm(MembershipForm):
                 % {"start": m.start_date.strftime("%d/%m/%Y")},
                 code="end_before_start",
             )
-        if (end - timezone.localdate()).days > 366:
+        if (end - institution_today()).days > 366:
             raise ValidationError(_("Tanggal berakhir lebih dari setahun ke depan."))
         return end
 
@@ -575,7 +575,7 @@ class DependantForm(RegistryForm):
                         code="nik_birth_date_mismatch",
                     ),
                 )
-        if birth_date and birth_date > timezone.localdate():
+        if birth_date and birth_date > institution_today():
             self.add_error("birth_date", _("Tanggal lahir tidak boleh di masa depan."))
         return data
 

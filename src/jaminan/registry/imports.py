@@ -51,6 +51,7 @@ from django.utils import timezone
 from jaminan.accounts import audit
 from jaminan.accounts.models import AuditEvent
 from jaminan.geo.models import MinimumWage, Office
+from jaminan.geo.zones import institution_today
 from jaminan.registry import bulkkeys, identifiers
 from jaminan.registry.models import Employer, Membership, Participant, Person, ReportedWage
 from jaminan.registry.nik import NikInfo, check_nik, nik_error_message, parse_nik
@@ -267,7 +268,7 @@ class _FastCheck:
     def __init__(self) -> None:
         self.dates: dict[str, date | None] = {}
         self.niks: dict[str, NikInfo] = {}
-        self.today = timezone.localdate()  # what parse_nik uses by default
+        self.today = institution_today()  # what parse_nik uses by default
 
     def date_of(self, text: str) -> date | None:
         try:
@@ -398,7 +399,7 @@ def import_workers(
     applying, the accepted rows' new persons go straight into a COPY opened before the pass, so that the
     server stores them while the next rows are checked. Participants, memberships and wages follow.
     """
-    today = registered_on or timezone.localdate()
+    today = registered_on or institution_today()
     rows = list(read_rows(content, filename))
     report = ImportReport(employer_npp=employer.npp, dry_run=dry_run, rows=len(rows))
     issues: list[Issue] = []

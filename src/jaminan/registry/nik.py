@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
 
 from jaminan import rules
+from jaminan.geo.zones import institution_today
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def parse_nik(nik: str, reference_date: date | None = None, *, fast: bool = Fals
 
     ``fast=True`` (bulk import) skips the rules engine's facts check and trace; same result."""
     nik = str(nik).strip()
-    reference_date = reference_date or timezone.localdate()
+    reference_date = reference_date or institution_today()
     if fast:
         return _info(_nik_parse_fast(nik, reference_date))
     return _parse_cached(nik, reference_date)

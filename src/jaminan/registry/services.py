@@ -16,7 +16,6 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jaminan import rules
@@ -25,6 +24,7 @@ from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.roles import Role
 from jaminan.accounts.scoping import role_of
 from jaminan.geo.models import Office, Regency
+from jaminan.geo.zones import institution_today
 from jaminan.registry import identifiers
 from jaminan.registry.errors import (
     AlreadyActiveMember,
@@ -219,7 +219,7 @@ def _money(value: Any, field: str, label: str) -> int:
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return institution_today()
 
 
 def _office_of(regency: Regency | None, field: str) -> Office:

@@ -22,7 +22,7 @@ from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.roles import PERSONAL_DATA_ROLES, STAFF_ROLES, Role
 from jaminan.accounts.scoping import role_of
 from jaminan.accounts.views import roles_required as accounts_roles_required
-from jaminan.registry import imports, report_store, selectors, services
+from jaminan.registry import imports, panels, report_store, selectors, services
 from jaminan.registry.errors import NotFound, RegistryError
 from jaminan.registry.forms import (
     FORMS,
@@ -97,7 +97,11 @@ def person(request: HttpRequest, kpj: str) -> HttpResponse:
     return render(
         request,
         "registry/person.html",
-        {"detail": detail, "may_change": _may(request, EMPLOYER_ROLES)},
+        {
+            "detail": detail,
+            "may_change": _may(request, EMPLOYER_ROLES),
+            "panels": panels.person_panels(request, detail),
+        },
     )
 
 

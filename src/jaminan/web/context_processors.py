@@ -13,6 +13,7 @@ from jaminan.accounts.roles import STAFF_ROLES, Role
 from jaminan.accounts.scoping import role_of
 from jaminan.contributions import views_billing, views_payments
 from jaminan.contributions.sponsors import DONOR_KINDS, own_sponsor
+from jaminan.geo.zones import zone_label
 
 
 @dataclass(frozen=True)
@@ -97,3 +98,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if role == Role.SYSTEM_ADMIN:
             items.append(NavItem(_("Administrasi"), reverse("admin:index"), "admin"))
     return {"nav_items": items, "user_role": role, "user_role_label": role.label if role else ""}
+
+
+def time_zone(request: HttpRequest) -> dict[str, Any]:
+    """The label of the zone times are shown in (WIB / WITA), for the footer and time cells."""
+    return {"time_zone_label": zone_label()}

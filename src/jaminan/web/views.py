@@ -6,9 +6,11 @@ import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from jaminan import rules
@@ -132,3 +134,23 @@ def rules_calculate(request: HttpRequest, name: str) -> HttpResponse:
             trace=trace,
         )
     return render(request, "web/_calc_result.html", context)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """settings.CSRF_FAILURE_VIEW: the form expired; reload the page and send it again.
+
+    Under /api/ the answer keeps the API's JSON error shape (django-ninja checks CSRF itself and
+    answers its own error, so this is only a safety net)."""
+    message = translation.gettext("Formulir kedaluwarsa: muat ulang halaman lalu coba lagi.")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "csrf_failed", "message": message, "field": None}, status=403)
+    referer = request.META.get("HTTP_REFERER", "")
+    back_url = (
+        referer
+        if referer
+        and url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        else reverse("home")
+    )
+    return render(request, "web/errors/csrf.html", {"back_url": back_url}, status=403)

@@ -10,9 +10,9 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from jaminan.contributions import sponsors
+from jaminan.geo.zones import institution_today
 from jaminan.web import formatting
 
 
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         end.add_argument("--as-of", default="", help="YYYY-MM-DD (default: today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        as_of = _date(options["as_of"]) if options["as_of"] else timezone.localdate()
+        as_of = _date(options["as_of"]) if options["as_of"] else institution_today()
         if options["action"] == "end":
             done = sponsors.end_due_programs(as_of=as_of)
             for program, ended in done:

@@ -4,11 +4,11 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from jaminan.coverage import services
 from jaminan.coverage.errors import CoverageError
 from jaminan.coverage.selectors import parse_month
+from jaminan.geo.zones import institution_today
 
 
 class Command(BaseCommand):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
             months: list[date] = [parse_month(m) for m in options["month"]]
             if options["since"]:
                 months += services.month_range(
-                    parse_month(options["since"]), services.first_of_month(timezone.localdate())
+                    parse_month(options["since"]), services.first_of_month(institution_today())
                 )
         except CoverageError as exc:
             raise CommandError(exc.message) from exc

@@ -5,10 +5,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from jaminan.coverage import exports, report, selectors
 from jaminan.coverage.errors import CoverageError
+from jaminan.geo.zones import institution_today
 
 
 class Command(BaseCommand):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             as_of = (
                 selectors.parse_month(options["as_of"], "as_of")
                 if options["as_of"]
-                else timezone.localdate()
+                else institution_today()
             )
             built = report.build(
                 user=selectors.SYSTEM, as_of=as_of, area=options["area"], basis=options["basis"]

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils import timezone
 
 from jaminan.demo.activity import run_activity
+from jaminan.geo.zones import institution_today
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--months", type=int, default=4)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = timezone.localdate()
+        today = institution_today()
         result = run_activity(
             today=today, months=options["months"], progress=lambda m: self.stderr.write(m)
         )

@@ -4,12 +4,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db.models import Case, Exists, OuterRef, When
-from django.utils import timezone
 
 from jaminan.accounts.demo import create_demo_users
 from jaminan.accounts.roles import Role
 from jaminan.contributions.models import Bill, Sponsor, SponsorshipProgram
 from jaminan.contributions.sponsors import DONOR_KINDS
+from jaminan.geo.zones import institution_today
 from jaminan.registry.models import Membership
 
 
@@ -31,7 +31,7 @@ class Command(BaseCommand):
             .order_by("employer__npp", "participant__kpj_number")
             .first()
         )
-        month = timezone.localdate().replace(day=1)
+        month = institution_today().replace(day=1)
         sponsor = (
             Sponsor.objects.filter(
                 office__code="KC-BALIKPAPAN", programs__beneficiaries__isnull=False
