@@ -192,8 +192,10 @@ class AllocationResult:
 def _sources(payer: PayerAccount) -> list[_Source]:
     """The payer's payments with unallocated money, oldest first."""
     rows = (
-        Payment.objects.filter(payer=payer)
-        .annotate(allocated=Sum("allocations__amount"))
+        Payment.objects.filter(payer=payer, reversed_at__isnull=True)
+        .annotate(
+            allocated=Sum("allocations__amount", filter=Q(allocations__reversal__isnull=True))
+        )
         .filter(Q(allocated__isnull=True) | Q(allocated__lt=F("amount")))
         .order_by("paid_on", "id")
     )
@@ -324,7 +326,13 @@ def may_see_payer(user: User, payer_id: int) -> bool:
 
 def _check_same(existing: Payment, payer: PayerAccount, amount: int, actor: User) -> Payment:
     """``existing`` when it is this payment again; else ReferenceConflict, naming the stored
-    payment's VA and amount only to an ``actor`` who may see its payer."""
+    payment's VA and amount only to an ``actor`` who may see its payer. A reversed payment's
+    reference stays taken: posting it again is refused (``already_reversed``), never stored."""
+    if existing.reversed_at is not None:
+        message = _("Pembayaran dengan referensi ini sudah dibatalkan pada %(when)s.") % {
+            "when": f"{timezone.localtime(existing.reversed_at):%d/%m/%Y %H:%M}"
+        }
+        raise ReferenceConflict(message, field="reference", code="already_reversed")
     if existing.payer_id == payer.pk and existing.amount == amount:
         return existing
     if may_see_payer(actor, existing.payer_id):
@@ -482,6 +490,8 @@ def record_advance(
     locked = _locked(payer)
     existing = Payment.objects.select_related("payer").filter(reference=reference).first()
     if existing is not None:
+        if existing.reversed_at is not None:
+            _check_same(existing, locked, existing.amount, actor)  # raises already_reversed
         if existing.payer_id != locked.pk or existing.channel != channel:
             raise ReferenceConflict(
                 _("Referensi %(ref)s sudah tercatat untuk pembayaran lain.") % {"ref": reference},
@@ -489,7 +499,13 @@ def record_advance(
             )
         return AdvancePayment(
             existing,
-            list(Bill.objects.filter(allocations__payment=existing).distinct().order_by("month")),
+            list(
+                Bill.objects.filter(
+                    allocations__payment=existing, allocations__reversal__isnull=True
+                )
+                .distinct()
+                .order_by("month")
+            ),
             created=False,
         )
     if selectors.open_bills(locked.pk):
