@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.roles import Role
@@ -257,3 +258,79 @@ def test_ledger_check_reports_a_reversal_without_its_mirror(officer: Any) -> Non
         result.breaches
     )
     assert PayerAccount.objects.get(pk=payer.pk).credit == 0
+
+
+# ------------------------------------------------------------------------------------------------ API
+
+
+def test_api_reversal_and_move(officer: Any, token_for: Callable[[Any], str]) -> None:
+    wrong = employer_payer(make_employer())
+    right = employer_payer(make_employer(serial=2))
+    jan = bill_month(wrong, date(2026, 1, 1))
+    jan_right = bill_month(right, date(2026, 1, 1))
+    p1 = pay(wrong, "API/1", jan.amount, date(2026, 2, 10))
+    p2 = pay(wrong, "API-2", 5_000, date(2026, 2, 11))
+    client = Client()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token_for(officer)}"}
+    url = "/api/v1/payments/API/1/reversal"
+    missing = client.post(url, {"reason": " "}, content_type="application/json", **headers)
+    assert missing.status_code == 422 and missing.json()["field"] == "reason"
+    assert missing.json()["code"] == "reason_required"
+    moved = client.post(
+        url,
+        {"reason": "VA salah", "move_to": right.virtual_account},
+        content_type="application/json",
+        **headers,
+    )
+    assert moved.status_code == 200, moved.json()
+    body = moved.json()
+    assert (body["moved_to"], body["from_virtual_account"]) == (
+        right.virtual_account,
+        wrong.virtual_account,
+    )
+    assert body["allocations_undone"] == 1
+    assert body["payment"]["virtual_account"] == right.virtual_account
+    assert body["payment"]["allocations"][0]["bill_id"] == jan_right.pk
+    cancelled = client.post(
+        "/api/v1/payments/API-2/reversal",
+        {"reason": "Diketik dua kali", "move_to": None},
+        content_type="application/json",
+        **headers,
+    )
+    assert cancelled.status_code == 200
+    assert cancelled.json()["payment"]["reversed_at"] is not None
+    again = client.post(
+        "/api/v1/payments/API-2/reversal",
+        {"reason": "lagi"},
+        content_type="application/json",
+        **headers,
+    )
+    assert again.status_code == 409 and again.json()["code"] == "already_reversed"
+    unknown = client.post(
+        "/api/v1/payments/NOPE/reversal",
+        {"reason": "x"},
+        content_type="application/json",
+        **headers,
+    )
+    assert unknown.status_code == 404
+    p1.refresh_from_db()
+    p2.refresh_from_db()
+    assert p1.payer_id == right.pk and p2.reversed_at is not None
+    ok_ledger()
+
+
+def test_api_reversal_refused_to_employer(
+    make_user: Callable[..., Any], token_for: Callable[[Any], str]
+) -> None:
+    employer = make_employer()
+    payer = employer_payer(employer)
+    pay(payer, "API-3", 5_000, date(2026, 2, 11))
+    user = make_user(Role.EMPLOYER_USER, "emp", employer_npp=employer.npp)
+    response = Client().post(
+        "/api/v1/payments/API-3/reversal",
+        {"reason": "x"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token_for(user)}",
+    )
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+    assert not PaymentReversal.objects.exists()
