@@ -334,3 +334,54 @@ def test_api_reversal_refused_to_employer(
     )
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
     assert not PaymentReversal.objects.exists()
+
+
+# ------------------------------------------------------------------------------------------------ web
+
+
+def test_web_form_cancels_and_shows_the_payment_struck(officer: Any) -> None:
+    payer = employer_payer(make_employer())
+    jan = bill_month(payer, date(2026, 1, 1))
+    p1 = pay(payer, "WEB-1", jan.amount, date(2026, 2, 10))
+    client = Client()
+    client.force_login(officer)
+    page = client.get(f"/iuran/pembayar/{payer.virtual_account}/")
+    assert "Batalkan / pindahkan pembayaran" in page.content.decode()
+    url = f"/iuran/pembayar/{payer.virtual_account}/pembayaran/{p1.pk}/batalkan/"
+    assert client.get(url).status_code == 405
+    # No reason: refused, nothing changed, said on the page.
+    refused = client.post(url, {"reason": "", "confirm": "on"}, follow=True)
+    assert "Alasan pembatalan wajib diisi." in refused.content.decode()
+    p1.refresh_from_db()
+    assert p1.reversed_at is None
+    done = client.post(url, {"reason": "Transfer ditolak bank", "confirm": "on"}, follow=True)
+    text = done.content.decode()
+    assert "dibatalkan; tagihannya dibuka kembali" in text
+    assert f'data-reversal-of="{p1.pk}"' in text and "Transfer ditolak bank" in text
+    assert "<del>WEB-1</del>" in text
+    assert _state(jan) == (0, Bill.Status.OPEN, None)
+    ok_ledger()
+
+
+def test_web_form_moves_and_refuses_employer(officer: Any, make_user: Callable[..., Any]) -> None:
+    employer = make_employer()
+    wrong = employer_payer(employer)
+    right = employer_payer(make_employer(serial=2))
+    p1 = pay(wrong, "WEB-2", 10_000, date(2026, 2, 10))
+    url = f"/iuran/pembayar/{wrong.virtual_account}/pembayaran/{p1.pk}/batalkan/"
+    emp = Client()
+    emp.force_login(make_user(Role.EMPLOYER_USER, "emp", employer_npp=employer.npp))
+    assert emp.post(url, {"reason": "x", "confirm": "on"}).status_code == 403
+    client = Client()
+    client.force_login(officer)
+    done = client.post(
+        url,
+        {"reason": "VA salah", "move_to": right.virtual_account, "confirm": "on"},
+        follow=True,
+    )
+    assert f"dipindahkan ke {right.virtual_account}" in done.content.decode()
+    assert 'id="payer-moved-away"' in done.content.decode()
+    p1.refresh_from_db()
+    right.refresh_from_db()
+    assert p1.payer_id == right.pk and right.credit == 10_000
+    ok_ledger()

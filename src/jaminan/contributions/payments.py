@@ -49,6 +49,7 @@ from jaminan.contributions.models import (
     Fine,
     PayerAccount,
     Payment,
+    PaymentReversal,
 )
 from jaminan.registry.models import Membership
 from jaminan.rules import calculate
@@ -644,6 +645,8 @@ class PayerDetail:
     payments_total: int
     allocations: list[Allocation]
     unbilled_fines: list[Fine]
+    #: Payments moved from this payer to another (payments.reverse_payment with move_to).
+    moved_away: list[PaymentReversal] = field(default_factory=list)
 
 
 #: Rows of each kind shown on a payer's page (newest first).
@@ -659,7 +662,12 @@ def payer_detail(*, user: User, virtual_account: str, rows: int = PAYER_PAGE_ROW
         n=Count("id"), open=Sum("amount"), paid=Sum("paid_amount")
     )
     bills = list(bills_qs.order_by("-month", "-id")[:rows])
-    payments = list(payer.payments.order_by("-paid_on", "-id")[:rows])
+    payments = list(payer.payments.select_related("reversed_by").order_by("-paid_on", "-id")[:rows])
+    moved_away = list(
+        PaymentReversal.objects.filter(payer=payer, moved_to__isnull=False)
+        .select_related("payment", "moved_to", "actor")
+        .order_by("-created_at", "-id")[:rows]
+    )
     allocations = list(
         Allocation.objects.filter(bill__payer=payer)
         .select_related("payment", "bill")
@@ -686,6 +694,7 @@ def payer_detail(*, user: User, virtual_account: str, rows: int = PAYER_PAGE_ROW
         payments_total=payer.payments.count(),
         allocations=allocations,
         unbilled_fines=fines,
+        moved_away=moved_away,
     )
 
 
