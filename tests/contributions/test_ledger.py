@@ -144,9 +144,14 @@ def test_ledger_check_finds_a_payment_allocated_beyond_its_amount(scenario: Scen
     totals and every bill still agree)."""
     jan_allocation = Allocation.objects.get(bill=scenario.jan)
     Allocation.objects.filter(pk=jan_allocation.pk).update(payment=scenario.feb_payment)
+    jan_amount = scenario.jan.amount
     assert breaches() == [
-        f"payment {scenario.feb_payment.pk}: amount 100000, "
-        f"allocations {100_000 + scenario.jan.amount}"
+        f"payment {scenario.feb_payment.pk}: amount 100000, allocations {100_000 + jan_amount}",
+        # The payments' journals (invariant 7) no longer match their allocations either.
+        f"payment JAN: amount {jan_amount}, reversed False, cash posted {jan_amount}; "
+        f"live allocations 0, receivable posted -{jan_amount}",
+        f"payment {scenario.feb_payment.reference}: amount 100000, reversed False, cash posted "
+        f"100000; live allocations {100_000 + jan_amount}, receivable posted -100000",
     ]
 
 

@@ -7,7 +7,7 @@ No ``from __future__ import annotations`` here: ninja's ``@paginate`` cannot res
 annotations such as ``Query[PaymentQuery]``."""
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from functools import wraps
 from typing import Annotated, Any, TypeVar
 
@@ -23,8 +23,14 @@ from jaminan.accounts.roles import PERSONAL_DATA_ROLES, Role
 from jaminan.accounts.scoping import role_of, scope_queryset
 from jaminan.api.errors import ApiError, ErrorOut
 from jaminan.api.pagination import Page
-from jaminan.contributions import bankfile, payments
-from jaminan.contributions.models import Allocation, Bill, Fine, PayerAccount, Payment
+from jaminan.contributions import bankfile, payments, reversals
+from jaminan.contributions.models import (
+    Allocation,
+    Bill,
+    Fine,
+    PayerAccount,
+    Payment,
+)
 from jaminan.registry.models import Membership
 
 router = Router(tags=["iuran"])
@@ -63,6 +69,8 @@ def domain_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except payments.PaymentError as exc:
             raise ApiError(exc.status, exc.code, exc.message, exc.field) from exc
+        except PermissionError as exc:
+            raise ApiError(403, "forbidden", str(exc)) from exc
 
     return wrapper  # type: ignore[return-value]
 
@@ -85,6 +93,15 @@ class PaymentIn(Schema):
         ..., description="Tanggal bayar (YYYY-MM-DD), dari 2015-07-01 sampai hari ini (WITA)"
     )
     note: Note = ""
+
+
+class ReversalIn(Schema):
+    reason: Note = Field(..., description="Alasan pembatalan (wajib)")
+    move_to: PayerId | None = Field(
+        None,
+        description="Nomor virtual account, NPP, KPJ atau kode penyandang dana pembayar tujuan; "
+        "null: pembayaran dibatalkan",
+    )
 
 
 class AllocationOut(Schema):
@@ -129,6 +146,8 @@ class PaymentOut(Schema):
     paid_on: date
     channel: str
     note: str
+    reversed_at: datetime | None = None
+    reversal_reason: str = ""
 
     @staticmethod
     def resolve_virtual_account(obj: Payment | dict[str, Any]) -> str:
@@ -142,6 +161,15 @@ class PaymentResultOut(PaymentOut):
     credit: int
     allocations: list[AllocationOut]
     fines: list[FineOut]
+
+
+class ReversalOut(Schema):
+    reference: str
+    reason: str
+    from_virtual_account: str
+    moved_to: str | None
+    allocations_undone: int
+    payment: PaymentResultOut
 
 
 class BillOut(Schema):
@@ -236,6 +264,8 @@ def _payment_result(payment: Payment, created: bool) -> dict[str, Any]:
         "paid_on": payment.paid_on,
         "channel": payment.channel,
         "note": payment.note,
+        "reversed_at": payment.reversed_at,
+        "reversal_reason": payment.reversal_reason,
         "created": created,
         "credit": PayerAccount.objects.values_list("credit", flat=True).get(pk=payment.payer_id),
         "allocations": allocations,
@@ -436,3 +466,40 @@ def pay_in_advance(request: HttpRequest, payload: AdvanceIn) -> Status:
     }
     # 200 when the reference was already recorded (by this call's twin, however close in time).
     return Status(201 if advance.created else 200, body)
+
+
+@router.post(
+    "/payments/{path:reference}/reversal",
+    response={200: ReversalOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Batalkan atau pindahkan pembayaran",
+    description=(
+        "Membatalkan semua alokasi pembayaran (tagihan dibuka kembali, denda yang belum ditagihkan "
+        "dibatalkan) lalu mengeluarkan uangnya (`move_to` null) atau memindahkannya ke pembayar "
+        "`move_to` dan mengalokasikannya di sana. 409 `already_reversed`, "
+        "`fine_already_billed`; 422 `reason_required`, `move_to_same`; 404 pembayaran atau "
+        "pembayar tujuan di luar cakupan."
+    ),
+)
+@domain_errors
+def reverse_payment(request: HttpRequest, reference: str, payload: ReversalIn) -> Any:
+    _require(request, WRITE_ROLES)
+    payment = reversals.payment_in_scope(user=request.user, reference=reference)
+    move_to = None
+    if payload.move_to is not None:
+        try:
+            move_to = payments.find_payer(user=request.user, identifier=payload.move_to)
+        except payments.PayerNotFound as exc:
+            exc.field = "move_to"
+            raise
+    reversal = reversals.reverse_payment(
+        payment=payment, reason=payload.reason, actor=request.user, move_to=move_to
+    )
+    payment.refresh_from_db()
+    return {
+        "reference": payment.reference,
+        "reason": reversal.reason,
+        "from_virtual_account": reversal.payer.virtual_account,
+        "moved_to": move_to.virtual_account if move_to is not None else None,
+        "allocations_undone": Allocation.all_objects.filter(reversal=reversal).count(),
+        "payment": _payment_result(payment, False),
+    }

@@ -10,7 +10,8 @@ non-empty cells beyond the header is rejected (``row_too_wide``, see :mod:`jamin
 Each line gets one result ``baris,referensi,status,kolom,kode,pesan`` (``baris`` as the user sees
 it, the header being line 1): ``posted`` (a new payment, allocated to the payer's oldest open
 bills), ``duplicate`` (the reference is already stored for the same payer and amount, or appears
-on an earlier line with the same VA and amount: nothing written) or ``rejected`` (with the column
+on an earlier line with the same VA and amount, or is a reversed payment's: ``reversed``;
+nothing written) or ``rejected`` (with the column
 and a code; the same reference as an earlier line with another VA or amount is
 ``reference_conflict_in_file``). A ``reference_conflict`` names the stored payment's VA and amount
 only to a user who may see its payer. Lines are posted one by one, each in its own transaction: a
@@ -29,6 +30,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -37,7 +39,7 @@ from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.scoping import scope_queryset
 from jaminan.contributions import payments
 from jaminan.contributions.models import PayerAccount, Payment
-from jaminan.geo.zones import institution_today
+from jaminan.geo.zones import institution_today, zone_label
 from jaminan.registry.tabular import (
     ROW_TOO_WIDE,
     ROW_TOO_WIDE_MESSAGE,
@@ -73,6 +75,9 @@ MESSAGES = {
         "lain; baris ini tidak dicatat."
     ),
     "duplicate": "Referensi sudah tercatat ({paid_on}); tidak dicatat lagi.",
+    "reversed": gettext_noop(
+        "Pembayaran dengan referensi ini sudah dibatalkan pada {when}; tidak dicatat lagi."
+    ),
     "reference_conflict": "Referensi sudah tercatat untuk pembayaran lain (VA {va}, {amount}).",
     ROW_TOO_WIDE: ROW_TOO_WIDE_MESSAGE,
 }
@@ -337,6 +342,9 @@ def _process(
     seen[line.reference] = line
     existing = stored.get(line.reference)
     if existing is not None:
+        if existing.reversed_at is not None:
+            when = f"{timezone.localtime(existing.reversed_at):%d/%m/%Y %H:%M} {zone_label()}"
+            return result(DUPLICATE, "referensi", "reversed", when=when)
         if existing.payer_id != payer.pk or existing.amount != line.amount:
             if existing.payer_id not in visible:
                 return result(REJECTED, "referensi", "reference_conflict", REFERENCE_USED)
@@ -363,6 +371,10 @@ def _process(
             note=line.note,
         )
     except payments.PaymentError as exc:
+        if exc.code == "already_reversed":
+            return LineResult(
+                line.number, line.reference, DUPLICATE, "referensi", "reversed", exc.message
+            )
         kolom = FIELD_COLUMNS.get(exc.field or "", exc.field or "")
         return LineResult(line.number, line.reference, REJECTED, kolom, exc.code, exc.message)
     if not created:

@@ -264,7 +264,7 @@ def check(*, limit: int = 20) -> CheckResult:
             limit,
             f"""SELECT b.id, b.paid_amount, COALESCE(a.total, 0) FROM {b} b
                 LEFT JOIN (SELECT bill_id, SUM(amount) AS total FROM {alloc}
-                           GROUP BY bill_id) a ON a.bill_id = b.id
+                           WHERE reversal_id IS NULL GROUP BY bill_id) a ON a.bill_id = b.id
                 WHERE b.paid_amount <> COALESCE(a.total, 0)""",
         )
         for bill_id, paid, allocated in bad_paid:
@@ -295,7 +295,7 @@ def check(*, limit: int = 20) -> CheckResult:
             limit,
             f"""SELECT pm.id, pm.amount, a.total FROM {pay} pm
                 JOIN (SELECT payment_id, SUM(amount) AS total FROM {alloc}
-                      GROUP BY payment_id) a ON a.payment_id = pm.id
+                      WHERE reversal_id IS NULL GROUP BY payment_id) a ON a.payment_id = pm.id
                 WHERE a.total > pm.amount""",
         )
         for payment_id, amount, allocated in over_allocated:
@@ -332,9 +332,10 @@ def check(*, limit: int = 20) -> CheckResult:
                        COALESCE(pm.total, 0) - COALESCE(a.total, 0)
                 FROM {payer} pa
                 LEFT JOIN (SELECT payer_id, SUM(amount) AS total FROM {pay}
-                           GROUP BY payer_id) pm ON pm.payer_id = pa.id
+                           WHERE reversed_at IS NULL GROUP BY payer_id) pm ON pm.payer_id = pa.id
                 LEFT JOIN (SELECT ap.payer_id, SUM(al.amount) AS total FROM {alloc} al
                            JOIN {pay} ap ON ap.id = al.payment_id
+                           WHERE al.reversal_id IS NULL AND ap.reversed_at IS NULL
                            GROUP BY ap.payer_id) a ON a.payer_id = pa.id
                 WHERE pa.credit <> COALESCE(pm.total, 0) - COALESCE(a.total, 0)""",
         )
@@ -390,11 +391,49 @@ def check(*, limit: int = 20) -> CheckResult:
                 f"fine lines {fine_lines['n']} of {fines} <> billed fines "
                 f"{billed_fines['n']} of {billed_fines['t'] or 0}"
             )
-        # 6. Cash equals payments.
+        # 6. Cash equals payments (a reversed payment's cash went out again).
         cash = Posting.objects.filter(account=Account.CASH).aggregate(t=Sum("amount"))["t"] or 0
-        paid = Payment.objects.aggregate(t=Sum("amount"))["t"] or 0
+        paid = Payment.objects.filter(reversed_at__isnull=True).aggregate(t=Sum("amount"))["t"] or 0
         if cash != paid:
             result.breaches.append(f"cash {cash} <> payments {paid}")
+        # 7. Reversals (payments.reverse_payment): a reversed payment has no live allocation; each
+        #    payment's entries (its own, its allocations', its reversals') post to cash its amount
+        #    while live and nothing once reversed, and take off receivables exactly its live
+        #    allocations (an undone allocation is mirrored by its reversal entry).
+        bad_reversals = _first(
+            limit,
+            f"""SELECT pm.id, pm.reference, pm.reversed_at IS NOT NULL, pm.amount,
+                       COALESCE(a.total, 0), COALESCE(a.n, 0), COALESCE(j.cash, 0),
+                       COALESCE(j.receivable, 0)
+                FROM {pay} pm
+                LEFT JOIN (SELECT payment_id, SUM(amount) AS total, COUNT(*) AS n FROM {alloc}
+                           WHERE reversal_id IS NULL GROUP BY payment_id) a
+                  ON a.payment_id = pm.id
+                LEFT JOIN (SELECT je.payment_id,
+                                  SUM(CASE WHEN po.account = %s THEN po.amount ELSE 0 END)
+                                    AS cash,
+                                  SUM(CASE WHEN po.account = %s THEN po.amount ELSE 0 END)
+                                    AS receivable
+                           FROM {e} je JOIN {p} po ON po.entry_id = je.id
+                           WHERE je.payment_id IS NOT NULL GROUP BY je.payment_id) j
+                  ON j.payment_id = pm.id
+                WHERE (pm.reversed_at IS NOT NULL AND COALESCE(a.n, 0) > 0)
+                   OR COALESCE(j.cash, 0) <>
+                      CASE WHEN pm.reversed_at IS NULL THEN pm.amount ELSE 0 END
+                   OR COALESCE(j.receivable, 0) <> -COALESCE(a.total, 0)
+                ORDER BY pm.id""",
+            [Account.CASH.value, Account.RECEIVABLE.value],
+        )
+        for _pid, ref, is_reversed, amount, live, n, cash_posted, receivable in bad_reversals:
+            if is_reversed and n:
+                result.breaches.append(
+                    f"payment {ref}: reversed but {n} live allocations of {live}"
+                )
+            else:
+                result.breaches.append(
+                    f"payment {ref}: amount {amount}, reversed {bool(is_reversed)}, cash posted "
+                    f"{cash_posted}; live allocations {live}, receivable posted {receivable}"
+                )
         result.checked["bills"] = Bill.objects.count()
         result.checked["payments"] = Payment.objects.count()
     return result

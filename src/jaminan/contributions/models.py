@@ -517,6 +517,18 @@ class Payment(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A reversed payment (``payments.reverse_payment`` without a new payer) keeps its row and its
+    # reference (the same bank reference is still recognised); its money is out of every sum.
+    reversed_at = models.DateTimeField(_("dibatalkan pada"), null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dibatalkan oleh"),
+    )
+    reversal_reason = models.CharField(_("alasan pembatalan"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-paid_on", "-id"]
@@ -528,15 +540,70 @@ class Payment(models.Model):
         return self.reference
 
 
+class PaymentReversal(models.Model):
+    """One undoing of a payment at a payer (``payments.reverse_payment``): the payment cancelled
+    (``moved_to`` empty) or moved to another payer. The allocations it undid point to it."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="reversals")
+    payer = models.ForeignKey(
+        PayerAccount, on_delete=models.PROTECT, related_name="+", verbose_name=_("dari pembayar")
+    )
+    moved_to = models.ForeignKey(
+        PayerAccount,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dipindahkan ke"),
+    )
+    reason = models.CharField(_("alasan"), max_length=300)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("pada"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("pembatalan pembayaran")
+        verbose_name_plural = _("pembatalan pembayaran")
+
+    def __str__(self) -> str:
+        return f"{self.payment_id}: {self.reason}"
+
+
+class LiveAllocationManager(models.Manager["Allocation"]):
+    """Allocations not undone by a reversal: the money on the bills. Related managers
+    (``bill.allocations``, ``payment.allocations``) use it too; ``Allocation.all_objects`` keeps the
+    history. Joins (``Sum("allocations__amount")``) and raw SQL must filter ``reversal`` themselves."""
+
+    def get_queryset(self) -> models.QuerySet[Allocation]:
+        return super().get_queryset().filter(reversal__isnull=True)
+
+
 class Allocation(models.Model):
-    """Part of a payment (or of the payer's credit) applied to a bill."""
+    """Part of a payment (or of the payer's credit) applied to a bill. An allocation undone by a
+    reversal keeps its row with ``reversal`` set and counts nowhere."""
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="allocations")
     amount = models.BigIntegerField(_("jumlah (Rp)"))
     allocated_on = models.DateField(_("tanggal alokasi"))
+    reversal = models.ForeignKey(
+        PaymentReversal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="allocations",
+        verbose_name=_("dibatalkan oleh"),
+    )
+
+    #: Every allocation, undone ones too (history); ``objects`` (the default) are the live ones.
+    all_objects = models.Manager()
+    objects = LiveAllocationManager()
 
     class Meta:
+        default_manager_name = "objects"
+        base_manager_name = "all_objects"
         ordering = ["id"]
         verbose_name = _("alokasi pembayaran")
         verbose_name_plural = _("alokasi pembayaran")
@@ -612,6 +679,7 @@ class JournalEntry(models.Model):
         BILL = "bill", _("tagihan")
         PAYMENT = "payment", _("pembayaran")
         ALLOCATION = "allocation", _("alokasi")
+        REVERSAL = "reversal", _("pembatalan")
 
     kind = models.CharField(_("jenis"), max_length=12, choices=Kind.choices)
     date = models.DateField(_("tanggal"))

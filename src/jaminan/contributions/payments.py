@@ -35,6 +35,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jaminan.accounts import audit
@@ -48,8 +49,9 @@ from jaminan.contributions.models import (
     Fine,
     PayerAccount,
     Payment,
+    PaymentReversal,
 )
-from jaminan.geo.zones import institution_today
+from jaminan.geo.zones import institution_today, zone_label
 from jaminan.registry.models import Membership
 from jaminan.rules import calculate
 
@@ -192,8 +194,10 @@ class AllocationResult:
 def _sources(payer: PayerAccount) -> list[_Source]:
     """The payer's payments with unallocated money, oldest first."""
     rows = (
-        Payment.objects.filter(payer=payer)
-        .annotate(allocated=Sum("allocations__amount"))
+        Payment.objects.filter(payer=payer, reversed_at__isnull=True)
+        .annotate(
+            allocated=Sum("allocations__amount", filter=Q(allocations__reversal__isnull=True))
+        )
         .filter(Q(allocated__isnull=True) | Q(allocated__lt=F("amount")))
         .order_by("paid_on", "id")
     )
@@ -324,7 +328,13 @@ def may_see_payer(user: User, payer_id: int) -> bool:
 
 def _check_same(existing: Payment, payer: PayerAccount, amount: int, actor: User) -> Payment:
     """``existing`` when it is this payment again; else ReferenceConflict, naming the stored
-    payment's VA and amount only to an ``actor`` who may see its payer."""
+    payment's VA and amount only to an ``actor`` who may see its payer. A reversed payment's
+    reference stays taken: posting it again is refused (``already_reversed``), never stored."""
+    if existing.reversed_at is not None:
+        message = _("Pembayaran dengan referensi ini sudah dibatalkan pada %(when)s.") % {
+            "when": f"{timezone.localtime(existing.reversed_at):%d/%m/%Y %H:%M} {zone_label()}"
+        }
+        raise ReferenceConflict(message, field="reference", code="already_reversed")
     if existing.payer_id == payer.pk and existing.amount == amount:
         return existing
     if may_see_payer(actor, existing.payer_id):
@@ -482,6 +492,8 @@ def record_advance(
     locked = _locked(payer)
     existing = Payment.objects.select_related("payer").filter(reference=reference).first()
     if existing is not None:
+        if existing.reversed_at is not None:
+            _check_same(existing, locked, existing.amount, actor)  # raises already_reversed
         if existing.payer_id != locked.pk or existing.channel != channel:
             raise ReferenceConflict(
                 _("Referensi %(ref)s sudah tercatat untuk pembayaran lain.") % {"ref": reference},
@@ -489,7 +501,13 @@ def record_advance(
             )
         return AdvancePayment(
             existing,
-            list(Bill.objects.filter(allocations__payment=existing).distinct().order_by("month")),
+            list(
+                Bill.objects.filter(
+                    allocations__payment=existing, allocations__reversal__isnull=True
+                )
+                .distinct()
+                .order_by("month")
+            ),
             created=False,
         )
     if selectors.open_bills(locked.pk):
@@ -628,6 +646,8 @@ class PayerDetail:
     payments_total: int
     allocations: list[Allocation]
     unbilled_fines: list[Fine]
+    #: Payments moved from this payer to another (payments.reverse_payment with move_to).
+    moved_away: list[PaymentReversal] = field(default_factory=list)
 
 
 #: Rows of each kind shown on a payer's page (newest first).
@@ -643,7 +663,12 @@ def payer_detail(*, user: User, virtual_account: str, rows: int = PAYER_PAGE_ROW
         n=Count("id"), open=Sum("amount"), paid=Sum("paid_amount")
     )
     bills = list(bills_qs.order_by("-month", "-id")[:rows])
-    payments = list(payer.payments.order_by("-paid_on", "-id")[:rows])
+    payments = list(payer.payments.select_related("reversed_by").order_by("-paid_on", "-id")[:rows])
+    moved_away = list(
+        PaymentReversal.objects.filter(payer=payer, moved_to__isnull=False)
+        .select_related("payment", "moved_to", "actor")
+        .order_by("-created_at", "-id")[:rows]
+    )
     allocations = list(
         Allocation.objects.filter(bill__payer=payer)
         .select_related("payment", "bill")
@@ -670,6 +695,7 @@ def payer_detail(*, user: User, virtual_account: str, rows: int = PAYER_PAGE_ROW
         payments_total=payer.payments.count(),
         allocations=allocations,
         unbilled_fines=fines,
+        moved_away=moved_away,
     )
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, re_path
@@ -32,7 +33,7 @@ from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.roles import PERSONAL_DATA_ROLES, Role
 from jaminan.accounts.scoping import role_of
 from jaminan.accounts.views import roles_required as accounts_roles_required
-from jaminan.contributions import bankfile, payments
+from jaminan.contributions import bankfile, payments, reversals
 from jaminan.contributions.models import Payment
 from jaminan.geo.zones import institution_today
 from jaminan.registry.forms import RegistryForm, RupiahField, date_field
@@ -120,6 +121,29 @@ class PaymentForm(_PaymentServiceForm):
         max_length=300,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReversalForm(forms.Form):
+    """Cancel a payment (no target) or move it to another payer, from the payer's page."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Alasan"),
+        max_length=reversals.REASON_MAX,
+        required=False,  # the service says so, on this field
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+    move_to = forms.CharField(
+        label=gettext_lazy("Pindahkan ke (VA, NPP atau KPJ; kosong = batalkan)"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}),
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy("Saya yakin: semua alokasi pembayaran ini dibatalkan."),
+        required=True,
+        error_messages={"required": gettext_lazy("Centang konfirmasi untuk melanjutkan.")},
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
 
@@ -219,6 +243,7 @@ def _payer_page(
             "advance_membership": membership,
             "advance_form": advance_form,
             "may_write": _may_write(request),
+            "reversal_form": ReversalForm() if _may_write(request) else None,
         },
     )
 
@@ -309,6 +334,55 @@ def advance(request: HttpRequest, va: str) -> HttpResponse:
                 "amount": formatting.rupiah(done.payment.amount),
                 "date": f"{done.payment.paid_on:%d/%m/%Y}",
             },
+        )
+    return redirect("contributions:payer", va=payer.virtual_account)
+
+
+@roles_required(WRITE_ROLES)
+@require_POST
+def payment_reversal(request: HttpRequest, va: str, payment_id: int) -> HttpResponse:
+    """Cancel or move one of the payer's payments (POST from the payer's page)."""
+    payer = payments.payer_in_scope(user=request.user, virtual_account=va)
+    payment = Payment.objects.filter(pk=payment_id, payer=payer).first()
+    if payment is None:
+        raise Http404(str(payment_id))
+    form = ReversalForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{payment.reference}: {error}")
+        return redirect("contributions:payer", va=payer.virtual_account)
+    data = form.cleaned_data
+    try:
+        move_to = None
+        if data["move_to"].strip():
+            try:
+                move_to = payments.find_payer(user=request.user, identifier=data["move_to"])
+            except payments.PayerNotFound as exc:
+                raise payments.PaymentError(exc.message, field="move_to") from exc
+        reversal = reversals.reverse_payment(
+            payment=payment, reason=data["reason"], actor=request.user, move_to=move_to
+        )
+    except payments.PaymentError as exc:
+        messages.error(request, f"{payment.reference}: {exc.message}")
+        return redirect("contributions:payer", va=payer.virtual_account)
+    except PermissionError as exc:
+        raise PermissionDenied from exc
+    if reversal.moved_to is not None:
+        messages.success(
+            request,
+            _("Pembayaran %(ref)s (%(amount)s) dipindahkan ke %(va)s dan dialokasikan di sana.")
+            % {
+                "ref": payment.reference,
+                "amount": formatting.rupiah(payment.amount),
+                "va": reversal.moved_to.virtual_account,
+            },
+        )
+    else:
+        messages.success(
+            request,
+            _("Pembayaran %(ref)s (%(amount)s) dibatalkan; tagihannya dibuka kembali.")
+            % {"ref": payment.reference, "amount": formatting.rupiah(payment.amount)},
         )
     return redirect("contributions:payer", va=payer.virtual_account)
 
@@ -409,4 +483,9 @@ urlpatterns: list[URLPattern] = [
     ),
     re_path(r"^pembayar/(?P<va>[0-9]{16})/$", payer_view, name="payer"),
     re_path(r"^pembayar/(?P<va>[0-9]{16})/bayar-di-muka/$", advance, name="advance"),
+    re_path(
+        r"^pembayar/(?P<va>[0-9]{16})/pembayaran/(?P<payment_id>[0-9]{1,18})/batalkan/$",
+        payment_reversal,
+        name="payment_reversal",
+    ),
 ]

@@ -168,7 +168,7 @@ def _snapshot_sql() -> str:
             SELECT {bill_regency} AS regency_id, bl.segment, al.amount
             FROM {_t(Allocation)} al
             JOIN {_t(Bill)} bl ON bl.id = al.bill_id {bill_joins}
-            WHERE al.allocated_on >= %s AND al.allocated_on <= %s
+            WHERE al.allocated_on >= %s AND al.allocated_on <= %s AND al.reversal_id IS NULL
         ) a2
         GROUP BY a2.regency_id, a2.segment
         UNION ALL
