@@ -752,7 +752,8 @@ def report_wage(
     elif wage.amount != amount:
         old = wage.amount
         wage.amount = amount
-        wage.save(update_fields=["amount"])
+        wage.updated_at = timezone.now()  # billed months are corrected from it (billing.py)
+        wage.save(update_fields=["amount", "updated_at"])
         audit.record(
             action=AuditEvent.Action.UPDATE,
             actor=actor,
