@@ -116,6 +116,7 @@ def test_a_raise_effective_january_reported_in_march_is_billed_on_correction_bil
     employer: Employer,
     workers: tuple[Membership, Membership, Membership],
     make_user: Callable[..., object],
+    token_for: Callable[[object], str],
 ) -> None:
     """The UMP case: January and February billed with the old wages; in March a raise effective
     January is reported for two of three workers. The March run bills, for January and February
@@ -199,6 +200,12 @@ def test_a_raise_effective_january_reported_in_march_is_billed_on_correction_bil
     pdf = client.get(reverse("contributions:bill_pdf", args=[january.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+    # The API filters bills by the new kind.
+    user = make_user(Role.EMPLOYER_USER, "pt-koreksi-api", employer_npp=employer.npp)  # type: ignore[operator]
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token_for(user)}"}
+    body = Client().get("/api/v1/bills", {"kind": "correction"}, **headers).json()
+    assert sorted(b["id"] for b in body["items"]) == sorted(b.pk for b in corrections)
+    assert {b["kind"] for b in body["items"]} == {"correction"}
 
 
 def test_a_lowered_wage_of_a_billed_month_is_counted_not_refunded(

@@ -1039,17 +1039,21 @@ def _wage_differences(
     of (payer id, membership id, program, side, base, difference), differences ≠ 0 only. The lines
     they should have are the monthly run's (same rate rows, JP cap, variant); the candidates come
     from the wage index on ``updated_at`` and the month's line index by membership."""
-    join, variant = _memberships_sql("PU")
+    _join, variant = _memberships_sql("PU")
     end = last_day_of(month)
+    # Driven from the changed wages (index on updated_at), then each one's membership, employer
+    # and payer by primary or unique key: never the office's memberships.
     sql = f"""
         WITH x AS MATERIALIZED (
             SELECT p.id AS payer_id, m.id AS mid, e.risk_group AS risk_group,
                    {variant} AS variant, m.has_jht AS has_jht, m.has_jp AS has_jp,
                    {_WAGE} AS wage
-            FROM {T["payer"]} p {join}
+            FROM (SELECT DISTINCT w.membership_id AS mid FROM {T["wage"]} w
+                  WHERE w.updated_at >= %s AND w.effective_month <= %s) c
+            JOIN {T["mem"]} m ON m.id = c.mid AND m.segment = 'PU'
+            JOIN {T["emp"]} e ON e.id = m.employer_id
+            JOIN {T["payer"]} p ON p.employer_id = m.employer_id
             WHERE p.kind = 'employer' AND {scope.payer_sql}
-              AND m.id IN (SELECT w.membership_id FROM {T["wage"]} w
-                           WHERE w.updated_at >= %s AND w.effective_month <= %s)
               AND {_ACTIVE}
               AND EXISTS (SELECT 1 FROM {T["line"]} ol WHERE ol.membership_id = m.id
                           AND ol.month = %s AND ol.kind = 'contribution')
@@ -1073,9 +1077,9 @@ def _wage_differences(
     ops = connection.ops
     params = [
         month,
-        *scope.payer_params,
         ops.adapt_datetimefield_value(since),
         month,
+        *scope.payer_params,
         end,
         month,
         month,
