@@ -3,6 +3,7 @@ without an account (docs/contributions.md, steps 6 and 7)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -265,7 +266,10 @@ def test_the_cli_and_the_runs_page_show_the_corrections(
     client.force_login(make_user(Role.SYSTEM_ADMIN, "admin-koreksi"))  # type: ignore[operator]
     html = client.get(reverse("contributions:runs")).content.decode()
     run = BillingRun.objects.get(month=FEB)
-    assert f'id="corrections-{run.pk}"' in html
+    cell = re.search(rf'<span id="corrections-{run.pk}"[^>]*>([^<]*)</span>', html)
+    assert cell is not None
+    assert cell.group(1) == "1 tagihan selisih upah (1 naik, 0 turun)"
+    assert re.search(rf'<span id="late-{run.pk}"[^>]*>0 tagihan susulan</span>', html)
 
 
 def _forget_corrections_and(month: date) -> None:
