@@ -297,7 +297,8 @@ class BillingChunk(models.Model):
     amount = models.BigIntegerField(default=0)
     finished_at = models.DateTimeField(auto_now_add=True)
     #: Late additions (billing.py): memberships with a higher id, or registered on or after the
-    #: day before ``checked_at``, are looked at again by later runs; the rest were billed.
+    #: day before ``checked_at``, are looked at again by later runs; the rest were billed. Wage
+    #: corrections: wages changed on or after the day before ``checked_at`` likewise.
     membership_mark = models.BigIntegerField(default=0)
     checked_at = models.DateTimeField(null=True, blank=True)
 
