@@ -139,7 +139,7 @@ class BillQuery(Schema):
     month: MonthStr | None = Field(None, description="YYYY-MM")
     status: Literal["open", "partly_paid", "paid"] | None = None
     segment: Literal["PU", "BPU", "JAKON", "PMI"] | None = None
-    kind: Literal["monthly", "jakon", "pmi"] | None = None
+    kind: Literal["monthly", "late", "correction", "jakon", "pmi"] | None = None
     office: OfficeCode | None = Field(None, description="Kode kantor cabang")
     payer: Annotated[str, StringConstraints(max_length=40, pattern=r"^[A-Za-z0-9_-]*$")] | None = (
         Field(None, description="Virtual account, NPP, KPJ atau kode penyandang dana")

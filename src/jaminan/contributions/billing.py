@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from jaminan.accounts import audit
@@ -61,9 +61,15 @@ from jaminan.contributions.partitions import (
     resume_autovacuum,
 )
 from jaminan.geo.models import Office
-from jaminan.geo.zones import institution_date, institution_today
+from jaminan.geo.zones import institution_date, institution_today, institution_zone
 from jaminan.registry.identifiers import luhn_digit
-from jaminan.registry.models import ConstructionProject, Employer, Membership, Participant
+from jaminan.registry.models import (
+    ConstructionProject,
+    Employer,
+    Membership,
+    Participant,
+    ReportedWage,
+)
 from jaminan.rules import calculate
 from jaminan.rules.calculations.bpu import bpu_rates
 from jaminan.rules.calculations.fine import due_date
@@ -178,14 +184,41 @@ def _ensure_payer_accounts(month: date) -> int:
         .values_list("contractor_id", "contractor__office_id")
         .distinct()
     )
+    return _create_accounts(
+        (
+            ("employer", employers),
+            ("employer", contractors),
+            ("employer", pmi_employers),
+            ("participant", self_payers),
+            ("sponsor", sponsors),
+        )
+    )
+
+
+def _ensure_candidate_payer_accounts(candidates: QuerySet[Membership]) -> int:
+    """Accounts for the payers of ``candidates`` (the late-additions step's few memberships) that
+    have none: a membership back-dated into a billed month and ended before the run's month is not
+    active in it, so ``_ensure_payer_accounts`` did not see its payer."""
+    employers = (
+        candidates.filter(segment="PU", employer__payer_account__isnull=True)
+        .values_list("employer_id", "employer__office_id")
+        .distinct()
+    )
+    self_payers = (
+        candidates.filter(
+            segment="BPU", payer=Membership.Payer.SELF, participant__payer_account__isnull=True
+        )
+        .values_list("participant_id", "office_id")
+        .order_by("participant_id", "-start_date")
+    )
+    return _create_accounts((("employer", employers), ("participant", self_payers)))
+
+
+def _create_accounts(sources: Iterable[tuple[str, QuerySet[Any]]]) -> int:
+    """Payer accounts for the (entity id, office id) pairs of each kind, in bulk (the first office
+    of an entity wins; existing accounts untouched). Returns how many were made."""
     rows: dict[tuple[str, int], int] = {}
-    for kind, pairs in (
-        ("employer", employers),
-        ("employer", contractors),
-        ("employer", pmi_employers),
-        ("participant", self_payers),
-        ("sponsor", sponsors),
-    ):
+    for kind, pairs in sources:
         for entity_id, office_id in pairs.iterator(chunk_size=20_000):
             rows.setdefault((kind, entity_id), office_id)
     accounts = [
@@ -420,12 +453,23 @@ def _unbilled(month: date, kind: str) -> tuple[str, list[Any]]:
     )
 
 
+#: A PU line's base: the wage, capped at the month's JP cap for JP (rate rows ``r``, members ``x``).
+_PU_BASE = "CASE WHEN r.cap > 0 AND x.wage > r.cap THEN r.cap ELSE x.wage END"
+#: The month's PU rate rows ``r`` of members ``x`` (risk group, variant, programs); one parameter,
+#: the month.
+_PU_RATES = f"""
+        JOIN {T["rate"]} r ON r.month = %s AND r.segment = 'PU' AND r.kind = 'contribution'
+             AND r.risk_group = x.risk_group AND r.variant = x.variant
+             AND (r.program IN ('JKK', 'JKM') OR (r.program = 'JHT' AND x.has_jht)
+                  OR (r.program = 'JP' AND x.has_jp))"""
+
+
 def _insert_pu_lines(
     month: date, scope: Scope, new_bills: tuple[str, list[Any]], kind: str = "monthly"
 ) -> int:
     join, variant = _memberships_sql("PU")
     unbilled, unbilled_params = _unbilled(month, kind)
-    base = "CASE WHEN r.cap > 0 AND x.wage > r.cap THEN r.cap ELSE x.wage END"
+    base = _PU_BASE
     # x is materialised: one row per membership, its wage looked up once, then joined to the
     # month's few rate rows (without it the planner re-evaluates the wage for every rate).
     sql = f"""
@@ -441,11 +485,7 @@ def _insert_pu_lines(
         )
         SELECT x.bill_id, x.mid, r.program, r.side, 'contribution', {base},
                ({base} * r.num + r.den / 2) / r.den, r.month
-        FROM x
-        JOIN {T["rate"]} r ON r.month = %s AND r.segment = 'PU' AND r.kind = 'contribution'
-             AND r.risk_group = x.risk_group AND r.variant = x.variant
-             AND (r.program IN ('JKK', 'JKM') OR (r.program = 'JHT' AND x.has_jht)
-                  OR (r.program = 'JP' AND x.has_jp))
+        FROM x {_PU_RATES}
         WHERE x.wage IS NOT NULL"""
     params = [
         month,
@@ -894,14 +934,17 @@ def _complete_bills(
     today: date,
     kind: str = "monthly",
 ) -> dict[str, int]:
-    """Lines, fines, amounts and journal entries of bills just inserted (of ``kind``: monthly or
-    late)."""
+    """Lines, fines, amounts and journal entries of bills just inserted (of ``kind``: monthly,
+    late, or correction, whose lines the caller wrote)."""
     _reset_sums()
-    _insert_pu_lines(month, scope, new_bills, kind)
-    _insert_bpu_lines("BPU_SELF", month, scope, new_bills, kind)
-    _insert_bpu_lines("BPU_SPONSOR", month, scope, new_bills, kind)
-    if connection.vendor != "postgresql":  # there the INSERTs summed their rows
+    if kind == Bill.Kind.CORRECTION:  # the few lines were written by the caller
         _sums_from_lines(new_bills, month)
+    else:
+        _insert_pu_lines(month, scope, new_bills, kind)
+        _insert_bpu_lines("BPU_SELF", month, scope, new_bills, kind)
+        _insert_bpu_lines("BPU_SPONSOR", month, scope, new_bills, kind)
+        if connection.vendor != "postgresql":  # there the INSERTs summed their rows
+            _sums_from_lines(new_bills, month)
     _analyze_sums()
     dropped = _drop_empty_bills(new_bills)
     fines = _carry_fines(new_bills)
@@ -933,11 +976,15 @@ def _bill_late_additions(run: BillingRun, month: date, office: Office, today: da
     if not chunks:
         return 0
     oldest_check = min(c.checked_at or c.finished_at for c in chunks)
+    oldest = institution_date(oldest_check) - timedelta(days=1)
     candidates = Membership.objects.filter(
-        Q(pk__gt=min(c.membership_mark for c in chunks))
-        | Q(registered_on__gte=institution_date(oldest_check) - timedelta(days=1))
+        Q(pk__gt=min(c.membership_mark for c in chunks)) | Q(registered_on__gte=oldest)
     )
-    if not candidates.exists():
+    new_members = candidates.exists()
+    if new_members:
+        # Their payers may have no account yet (ended before ``month``: not active in it).
+        _ensure_candidate_payer_accounts(candidates)
+    elif not ReportedWage.objects.filter(updated_at__gte=_day_start(oldest)).exists():
         return 0
     due = _due_dates(month)
     scope = Scope.office(office.pk)
@@ -973,9 +1020,148 @@ def _bill_late_additions(run: BillingRun, month: date, office: Office, today: da
                     )
                 _apply_credits(new_bills, today)
                 made += bills
+            _bill_corrections(run, chunk, office, due["PU"], today)
             chunk.membership_mark = max(chunk.membership_mark, mark)
             chunk.checked_at = now
             chunk.save()
+    return made
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()), institution_zone())
+
+
+def _wage_differences(
+    month: date, scope: Scope, since: datetime
+) -> list[tuple[int, int, str, str, int, int]]:
+    """What PU memberships of ``scope`` with a wage changed since ``since`` (in force in ``month``)
+    and already billed for ``month`` should have paid for it with today's wages, less what their
+    lines of the month (contribution and earlier corrections) billed, per program and side: rows
+    of (payer id, membership id, program, side, base, difference), differences ≠ 0 only. The lines
+    they should have are the monthly run's (same rate rows, JP cap, variant); the candidates come
+    from the wage index on ``updated_at`` and the month's line index by membership."""
+    _join, variant = _memberships_sql("PU")
+    end = last_day_of(month)
+    # Driven from the changed wages (index on updated_at), then each one's membership, employer
+    # and payer by primary or unique key: never the office's memberships.
+    sql = f"""
+        WITH x AS MATERIALIZED (
+            SELECT p.id AS payer_id, m.id AS mid, e.risk_group AS risk_group,
+                   {variant} AS variant, m.has_jht AS has_jht, m.has_jp AS has_jp,
+                   {_WAGE} AS wage
+            FROM (SELECT DISTINCT w.membership_id AS mid FROM {T["wage"]} w
+                  WHERE w.updated_at >= %s AND w.effective_month <= %s) c
+            JOIN {T["mem"]} m ON m.id = c.mid AND m.segment = 'PU'
+            JOIN {T["emp"]} e ON e.id = m.employer_id
+            JOIN {T["payer"]} p ON p.employer_id = m.employer_id
+            WHERE p.kind = 'employer' AND {scope.payer_sql}
+              AND {_ACTIVE}
+              AND EXISTS (SELECT 1 FROM {T["line"]} ol WHERE ol.membership_id = m.id
+                          AND ol.month = %s AND ol.kind = 'contribution')
+        ), owed AS (
+            SELECT x.payer_id, x.mid, r.program, r.side, {_PU_BASE} AS base,
+                   ({_PU_BASE} * r.num + r.den / 2) / r.den AS amount
+            FROM x {_PU_RATES}
+            WHERE x.wage IS NOT NULL
+        ), billed AS (
+            SELECT l.membership_id AS mid, l.program, l.side, SUM(l.amount) AS amount
+            FROM {T["line"]} l
+            WHERE l.month = %s AND l.kind IN ('contribution', 'correction')
+              AND l.membership_id IN (SELECT x.mid FROM x)
+            GROUP BY l.membership_id, l.program, l.side
+        )
+        SELECT o.payer_id, o.mid, o.program, o.side, o.base, o.amount - COALESCE(b.amount, 0)
+        FROM owed o
+        LEFT JOIN billed b ON b.mid = o.mid AND b.program = o.program AND b.side = o.side
+        WHERE o.amount <> COALESCE(b.amount, 0)
+        ORDER BY o.payer_id, o.mid, o.program, o.side"""
+    ops = connection.ops
+    params = [
+        month,
+        ops.adapt_datetimefield_value(since),
+        month,
+        *scope.payer_params,
+        end,
+        month,
+        month,
+        month,
+        month,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            (int(p), int(m), str(prog), str(side), int(base), int(diff))
+            for p, m, prog, side, base, diff in cursor.fetchall()
+        ]
+
+
+def _bill_corrections(
+    run: BillingRun, chunk: BillingChunk, office: Office, due: date, today: date
+) -> int:
+    """Wage corrections (*iuran selisih upah*) of an office-month already billed, inside its
+    late-additions transaction (same chunk row lock, before its check time moves on): PU
+    memberships whose wage changed since the chunk was last checked (less a day) are billed the
+    positive differences with today's wages on one correction bill per payer, due with the run's
+    month; lowered wages are only counted (a refund is not built). Idempotent: a second look
+    finds the differences already billed. Returns the number of bills made."""
+    since = _day_start(institution_date(chunk.checked_at or chunk.finished_at) - timedelta(days=1))
+    rows = _wage_differences(chunk.month, Scope.office(office.pk), since)
+    if not rows:
+        return 0
+    raised = {mid for _p, mid, _prog, _side, _base, diff in rows if diff > 0}
+    lowered = {mid for _p, mid, _prog, _side, _base, diff in rows if diff < 0}
+    bills: dict[int, Bill] = {}
+    for payer_id, *_rest, diff in rows:
+        if diff > 0 and payer_id not in bills:
+            bills[payer_id] = Bill(
+                payer_id=payer_id,
+                office_id=office.pk,
+                kind=Bill.Kind.CORRECTION,
+                month=chunk.month,
+                segment="PU",
+                due_date=due,
+                run=run,
+            )
+    made = lines = amount = 0
+    if bills:
+        Bill.objects.bulk_create(bills.values())
+        BillLine.objects.bulk_create(
+            BillLine(
+                bill=bills[payer_id],
+                month=chunk.month,
+                membership_id=mid,
+                program=program,
+                side=side,
+                kind=BillLine.Kind.CORRECTION,
+                base=base,
+                amount=diff,
+            )
+            for payer_id, mid, program, side, base, diff in rows
+            if diff > 0
+        )
+        new_bills = (
+            "b.run_id = %s AND b.office_id = %s AND b.month = %s AND b.kind = 'correction'",
+            [run.pk, office.pk, chunk.month],
+        )
+        _complete_bills(
+            chunk.month, Scope.office(office.pk), new_bills, today, Bill.Kind.CORRECTION
+        )
+        made, lines, amount = _chunk_totals(new_bills)
+        chunk.bills += made
+        chunk.lines += lines
+        chunk.amount += amount
+        _apply_credits(new_bills, today)
+    corrections = dict(run.corrections)
+    key = f"{chunk.month:%Y-%m}"
+    counts = {"raised": len(raised), "lowered": len(lowered), "bills": made}
+    corrections[key] = {**corrections.get(key, {}), office.code: counts}
+    run.corrections = corrections
+    run.save(update_fields=["corrections"])
+    audit.record(
+        action="create",
+        obj=chunk,
+        changes={"wage_corrections": counts, "lines": lines, "amount": amount},
+    )
     return made
 
 

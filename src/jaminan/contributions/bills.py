@@ -261,7 +261,8 @@ def _ordered(keys: Any, order: tuple[str, ...]) -> list[str]:
 
 
 def program_totals(bill: Bill) -> list[ProgramTotal]:
-    """The bill's lines summed per program × side × kind (contribution, discount, fine)."""
+    """The bill's lines summed per program × side × kind (contribution, wage correction,
+    discount, fine)."""
     rows = (
         BillLine.objects.filter(bill=bill)
         .values("program", "side", "kind")
@@ -272,7 +273,7 @@ def program_totals(bill: Bill) -> list[ProgramTotal]:
         ProgramTotal(r["program"], r["side"], r["kind"], int(r["n"]), int(r["amount"] or 0))
         for r in rows
     ]
-    kind_order = ("contribution", "discount", "fine")
+    kind_order = ("contribution", "correction", "discount", "fine")
     return sorted(
         totals,
         key=lambda t: (

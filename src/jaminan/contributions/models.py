@@ -234,6 +234,10 @@ class BillingRun(models.Model):
     skipped = models.JSONField(_("dilewati"), default=dict, blank=True)
     #: Late bills the run made for earlier months: {"2026-10": {"KC-BALIKPAPAN": 3}}.
     late = models.JSONField(_("tagihan susulan"), default=dict, blank=True)
+    #: Wages changed for months already billed, per month and office: memberships raised (billed
+    #: on a correction bill), lowered (not refunded) and correction bills made:
+    #: {"2026-01": {"KC-BALIKPAPAN": {"raised": 2, "lowered": 1, "bills": 1}}}.
+    corrections = models.JSONField(_("selisih upah"), default=dict, blank=True)
     error = models.TextField(_("galat"), blank=True)
 
     class Meta:
@@ -244,6 +248,21 @@ class BillingRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.get_status_display()}"
+
+    @property
+    def late_bills(self) -> int:
+        """Late bills made, all months and offices."""
+        return sum(n for offices in self.late.values() for n in offices.values())
+
+    @property
+    def correction_totals(self) -> dict[str, int]:
+        """Wage corrections, all months and offices: memberships raised and lowered, bills."""
+        totals = {"raised": 0, "lowered": 0, "bills": 0}
+        for offices in self.corrections.values():
+            for counts in offices.values():
+                for key in totals:
+                    totals[key] += int(counts.get(key, 0))
+        return totals
 
 
 class BillingLock(models.Model):
@@ -278,7 +297,8 @@ class BillingChunk(models.Model):
     amount = models.BigIntegerField(default=0)
     finished_at = models.DateTimeField(auto_now_add=True)
     #: Late additions (billing.py): memberships with a higher id, or registered on or after the
-    #: day before ``checked_at``, are looked at again by later runs; the rest were billed.
+    #: day before ``checked_at``, are looked at again by later runs; the rest were billed. Wage
+    #: corrections: wages changed on or after the day before ``checked_at`` likewise.
     membership_mark = models.BigIntegerField(default=0)
     checked_at = models.DateTimeField(null=True, blank=True)
 
@@ -331,6 +351,9 @@ class Bill(models.Model):
         #: A month's contributions of memberships added after the month was billed (registered
         #: late, or back-dated): a separate bill for the same payer and month (billing.py).
         LATE = "late", _("iuran susulan")
+        #: The difference a wage raised for a month already billed makes (selisih upah): a
+        #: separate bill for the same payer and month (billing.py).
+        CORRECTION = "correction", _("iuran selisih upah")
         JAKON = "jakon", _("iuran proyek jasa konstruksi")
         PMI = "pmi", _("iuran PMI")
 
@@ -339,7 +362,13 @@ class Bill(models.Model):
         PARTLY_PAID = "partly_paid", _("dibayar sebagian")
         PAID = "paid", _("lunas")
 
-    KIND_CODES: dict[str, str] = {"monthly": "B", "late": "S", "jakon": "K", "pmi": "M"}
+    KIND_CODES: dict[str, str] = {
+        "monthly": "B",
+        "late": "S",
+        "correction": "U",
+        "jakon": "K",
+        "pmi": "M",
+    }
 
     payer = models.ForeignKey(PayerAccount, on_delete=models.PROTECT, related_name="bills")
     # No index of its own: the (office, month) index below serves lookups by office.
@@ -350,7 +379,7 @@ class Bill(models.Model):
         related_name="+",
         db_index=False,
     )
-    kind = models.CharField(_("jenis"), max_length=8, choices=Kind.choices)
+    kind = models.CharField(_("jenis"), max_length=12, choices=Kind.choices)
     month = models.DateField(_("bulan iuran"))
     segment = models.CharField(_("segmen"), max_length=5)
     project = models.OneToOneField(
@@ -447,6 +476,8 @@ class BillLine(models.Model):
         CONTRIBUTION = "contribution", _("iuran")
         DISCOUNT = "discount", _("diskon")
         FINE = "fine", _("denda")
+        #: A wage raised for a month already billed: the difference, on a correction bill.
+        CORRECTION = "correction", _("selisih upah")
 
     # No database-level foreign keys on the two columns: a month has ~15 million lines at full scale,
     # written only by the billing run's INSERT … SELECT from existing bills and memberships, and the

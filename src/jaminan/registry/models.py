@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 PROGRAMS = ("JKK", "JKM", "JHT", "JP", "JKP")
@@ -368,6 +369,10 @@ class ReportedWage(models.Model):
     effective_month = models.DateField(_("berlaku mulai bulan"))
     amount = models.BigIntegerField(_("upah/penghasilan (Rp)"))
     reported_at = models.DateTimeField(auto_now_add=True)
+    #: When the amount was last set (created or changed): the billing run looks at wages changed
+    #: since it last checked a billed month (wage corrections, contributions/billing.py). Empty
+    #: for wages older than the field: nothing to correct there.
+    updated_at = models.DateTimeField(default=timezone.now, null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["membership", "-effective_month"]

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jaminan import rules
@@ -752,7 +753,8 @@ def report_wage(
     elif wage.amount != amount:
         old = wage.amount
         wage.amount = amount
-        wage.save(update_fields=["amount"])
+        wage.updated_at = timezone.now()  # billed months are corrected from it (billing.py)
+        wage.save(update_fields=["amount", "updated_at"])
         audit.record(
             action=AuditEvent.Action.UPDATE,
             actor=actor,

@@ -98,6 +98,7 @@ class Command(BaseCommand):
                     "amount": run.amount,
                     "skipped": run.skipped,
                     "late": run.late,
+                    "corrections": run.corrections,
                 }
             )
         )
