@@ -53,6 +53,7 @@ from jaminan.contributions.payments import (
     PaymentError,
     User,
     _allocate,
+    clean_reference,
 )
 
 #: Who reverses or moves payments: those who enter them by hand (views_payments.WRITE_ROLES).
@@ -87,7 +88,7 @@ def payment_in_scope(*, user: User, reference: str) -> Payment:
     found = (
         scope_queryset(user, Payment.objects.all())
         .select_related("payer")
-        .filter(reference=(reference or "").strip())
+        .filter(reference=clean_reference(reference))
         .first()
     )
     if found is None:
