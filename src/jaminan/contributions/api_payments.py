@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import register_converter
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -34,6 +35,22 @@ from jaminan.contributions.models import (
 from jaminan.registry.models import Membership
 
 router = Router(tags=["iuran"])
+
+
+class _ReferenceConverter:
+    """A bank reference in a path: anything, slashes and line breaks included (a reference may
+    hold any character but control characters, which the service refuses with 422)."""
+
+    regex = r"[\s\S]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(_ReferenceConverter, "reference")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -469,7 +486,7 @@ def pay_in_advance(request: HttpRequest, payload: AdvanceIn) -> Status:
 
 
 @router.post(
-    "/payments/{path:reference}/reversal",
+    "/payments/{reference:reference}/reversal",
     response={200: ReversalOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Batalkan atau pindahkan pembayaran",
     description=(

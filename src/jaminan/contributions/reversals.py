@@ -41,6 +41,7 @@ from jaminan.contributions.models import (
     Account,
     Allocation,
     Bill,
+    BillLine,
     Fine,
     JournalEntry,
     PayerAccount,
@@ -53,6 +54,7 @@ from jaminan.contributions.payments import (
     PaymentError,
     User,
     _allocate,
+    clean_reference,
 )
 from jaminan.geo.zones import institution_today
 
@@ -88,7 +90,7 @@ def payment_in_scope(*, user: User, reference: str) -> Payment:
     found = (
         scope_queryset(user, Payment.objects.all())
         .select_related("payer")
-        .filter(reference=(reference or "").strip())
+        .filter(reference=clean_reference(reference))
         .first()
     )
     if found is None:
@@ -162,8 +164,6 @@ def reverse_payment(
     fines = list(Fine.objects.filter(allocation__in=[a.pk for a in allocations]).order_by("id"))
     billed = [f for f in fines if f.billed_line_id is not None]
     if billed:
-        from jaminan.contributions.models import BillLine
-
         line = BillLine.objects.filter(pk=int(billed[0].billed_line_id or 0)).first()
         other = Bill.objects.filter(pk=line.bill_id).first() if line is not None else None
         on_bill = other.number if other is not None else None
