@@ -518,7 +518,17 @@ def list_memberships_in_arrears(request: HttpRequest, query: Query[ArrearsQuery]
     as_of = query.as_of or institution_today()
     office = _office(query.office)
     rows = arrears.memberships_in_arrears(user=request.user, as_of=as_of, office=office)
-    return _MemberArrearsRows(rows, request.user, as_of)
+    return _AuditedRows(
+        rows,
+        request.user,
+        as_of,
+        load=arrears.with_memberships,
+        object_type="registry.Membership",
+        label="kepesertaan menunggak",
+        key="memberships",
+        ident=lambda i: i.membership.pk,
+        as_dict=_member_arrears,
+    )
 
 
 @router.get(
@@ -532,81 +542,83 @@ def list_payers_in_arrears(request: HttpRequest, query: Query[ArrearsQuery]) -> 
     as_of = query.as_of or institution_today()
     office = _office(query.office)
     rows = arrears.payers_in_arrears(user=request.user, as_of=as_of, office=office)
-    return _PayerArrearsRows(rows, request.user, as_of)
+    return _AuditedRows(
+        rows,
+        request.user,
+        as_of,
+        load=arrears.with_payers,
+        object_type="contributions.PayerAccount",
+        label="pembayar menunggak",
+        key="payers",
+        ident=lambda i: i.payer.virtual_account,
+        as_dict=_payer_arrears,
+    )
 
 
-class _PayerArrearsRows:
-    """A lazily sliced list for the paginator: slices load their payers and are audited."""
+class _AuditedRows:
+    """A lazily sliced list for the paginator: each slice loads its rows' records and records one
+    VIEW of them (``object_type``, ``label``, the ids under ``key``)."""
 
-    def __init__(self, rows: QuerySet[Any], user: Any, as_of: date) -> None:
+    def __init__(
+        self,
+        rows: QuerySet[Any],
+        user: Any,
+        as_of: date,
+        *,
+        load: Callable[[list[dict[str, Any]]], list[Any]],
+        object_type: str,
+        label: str,
+        key: str,
+        ident: Callable[[Any], Any],
+        as_dict: Callable[[Any], dict[str, Any]],
+    ) -> None:
         self.rows, self.user, self.as_of = rows, user, as_of
+        self.load, self.object_type, self.label, self.key = load, object_type, label, key
+        self.ident, self.as_dict = ident, as_dict
 
     def count(self) -> int:
         return self.rows.count()
 
     def __getitem__(self, index: slice) -> list[dict[str, Any]]:
-        items = arrears.with_payers(list(self.rows[index]))
+        items = self.load(list(self.rows[index]))
         if items:
             audit.record(
                 action=AuditEvent.Action.VIEW,
                 actor=self.user,
-                object_type="contributions.PayerAccount",
-                object_repr=f"{len(items)} pembayar menunggak",
+                object_type=self.object_type,
+                object_repr=f"{len(items)} {self.label}",
                 changes={
                     "as_of": self.as_of.isoformat(),
-                    "payers": [i.payer.virtual_account for i in items],
+                    self.key: [self.ident(i) for i in items],
                 },
             )
-        return [
-            {
-                "virtual_account": i.payer.virtual_account,
-                "kind": i.payer.kind,
-                "name": i.payer.display_name,
-                "employer_npp": i.payer.employer.npp if i.payer.employer else None,
-                "office": i.payer.office.code,
-                "months": i.months,
-                "oldest": i.oldest,
-                "latest": i.latest,
-                "amount": i.amount,
-            }
-            for i in items
-        ]
+        return [self.as_dict(i) for i in items]
 
 
-class _MemberArrearsRows:
-    """A lazily sliced list for the paginator: slices load their memberships and are audited."""
+def _payer_arrears(i: arrears.PayerArrears) -> dict[str, Any]:
+    return {
+        "virtual_account": i.payer.virtual_account,
+        "kind": i.payer.kind,
+        "name": i.payer.display_name,
+        "employer_npp": i.payer.employer.npp if i.payer.employer else None,
+        "office": i.payer.office.code,
+        "months": i.months,
+        "oldest": i.oldest,
+        "latest": i.latest,
+        "amount": i.amount,
+    }
 
-    def __init__(self, rows: QuerySet[Any], user: Any, as_of: date) -> None:
-        self.rows, self.user, self.as_of = rows, user, as_of
 
-    def count(self) -> int:
-        return self.rows.count()
-
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
-        items = arrears.with_memberships(list(self.rows[index]))
-        if items:
-            audit.record(
-                action=AuditEvent.Action.VIEW,
-                actor=self.user,
-                object_type="registry.Membership",
-                object_repr=f"{len(items)} kepesertaan menunggak",
-                changes={
-                    "as_of": self.as_of.isoformat(),
-                    "memberships": [i.membership.pk for i in items],
-                },
-            )
-        return [
-            {
-                "membership_id": i.membership.pk,
-                "kpj_number": i.membership.participant.kpj_number,
-                "name": i.membership.participant.person.name,
-                "segment": i.membership.segment,
-                "employer_npp": i.membership.employer.npp if i.membership.employer else None,
-                "office": i.membership.office.code,
-                "months": i.months,
-                "oldest": i.oldest,
-                "latest": i.latest,
-                "amount": i.amount,
-            }
-            for i in items
-        ]
+def _member_arrears(i: arrears.MemberArrears) -> dict[str, Any]:
+    return {
+        "membership_id": i.membership.pk,
+        "kpj_number": i.membership.participant.kpj_number,
+        "name": i.membership.participant.person.name,
+        "segment": i.membership.segment,
+        "employer_npp": i.membership.employer.npp if i.membership.employer else None,
+        "office": i.membership.office.code,
+        "months": i.months,
+        "oldest": i.oldest,
+        "latest": i.latest,
+        "amount": i.amount,
+    }
