@@ -9,7 +9,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -38,32 +37,10 @@ from jaminan.geo.models import Office, Regency
 from jaminan.registry import services
 from jaminan.registry.models import Employer, Membership
 from jaminan.rules import calculate
-from tests.registry.conftest import make_nik
 
 pytestmark = pytest.mark.django_db
 
 FEB, MAR = date(2026, 2, 1), date(2026, 3, 1)
-
-
-@pytest.fixture
-def balikpapan(reference: None) -> Regency:
-    return Regency.objects.select_related("branch_office").get(code="64.71")
-
-
-@pytest.fixture
-def person() -> Callable[..., services.PersonFacts]:
-    counter = iter(range(1, 100_000))
-
-    def make(birth: date = date(1990, 8, 5), sex: str = "P", **extra: Any) -> services.PersonFacts:
-        return services.PersonFacts(
-            nik=make_nik(birth, sex, serial=next(counter)),
-            name=extra.pop("name", "Siti Aminah"),
-            birth_date=birth,
-            sex=sex,
-            address_regency=extra.pop("regency", None),
-        )
-
-    return make
 
 
 @pytest.fixture

@@ -29,7 +29,6 @@ from jaminan.registry import services
 from jaminan.registry.models import Employer, Membership, ReportedWage
 from jaminan.rules import calculate
 from tests.contributions.test_billing import Crash, _bills_snapshot, _several_offices, pu_expected
-from tests.registry.conftest import make_nik
 
 pytestmark = pytest.mark.django_db
 
@@ -37,30 +36,6 @@ JAN, FEB, MAR = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
 
 # Above the JP cap of 2026 (checked below): its JP difference is capped.
 HIGH = 15_000_000
-
-
-@pytest.fixture
-def balikpapan(reference: None) -> Regency:
-    return Regency.objects.select_related("branch_office").get(code="64.71")
-
-
-@pytest.fixture
-def person() -> Callable[..., services.PersonFacts]:
-    counter = iter(range(1, 100_000))
-
-    def make(
-        name: str = "Siti Aminah", sex: str = "P", regency: Regency | None = None
-    ) -> services.PersonFacts:
-        birth = date(1990, 8, 5)
-        return services.PersonFacts(
-            nik=make_nik(birth, sex, serial=next(counter)),
-            name=name,
-            birth_date=birth,
-            sex=sex,
-            address_regency=regency,
-        )
-
-    return make
 
 
 @pytest.fixture
