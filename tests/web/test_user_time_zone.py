@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.template import Context, Template
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -123,3 +123,36 @@ def test_pages_label_times_with_the_users_zone(client: Any, make_user: Callable[
     assert 'data-zone="WITA"' in client.get("/").content.decode()
     client.logout()
     assert 'data-zone="WITA"' in client.get(reverse("login")).content.decode()
+
+
+def test_a_bearer_token_call_sees_the_users_zone(
+    make_user: Callable[..., Any], token_for: Callable[[Any], str]
+) -> None:
+    """The zone middleware runs before the token is read: the API's token authentication activates
+    the token user's zone (a Pontianak officer's API message says WIB) and it is gone after."""
+    from jaminan.contributions import reversals
+    from tests.contributions.test_payments import bill_month, employer_payer, make_employer, pay
+
+    officer = make_user(
+        Role.BRANCH_OFFICER, "petugas-ptk", office=Office.objects.get(code="KC-PONTIANAK")
+    )
+    payer = employer_payer(make_employer("61.71"))  # Kota Pontianak, WIB
+    bill = bill_month(payer, dt.date(2026, 1, 1))
+    payment = pay(payer, "PTK-1", bill.amount, dt.date(2026, 2, 10))
+    reversals.reverse_payment(payment=payment, reason="Transfer ditolak", actor=officer)
+    body = {
+        "payer": payer.virtual_account,
+        "reference": "PTK-1",
+        "amount": bill.amount,
+        "paid_on": "2026-02-10",
+    }
+    answer = Client().post(
+        "/api/v1/payments",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token_for(officer)}",
+    )
+    assert answer.status_code == 409, answer.json()
+    assert answer.json()["code"] == "already_reversed"
+    assert answer.json()["message"].endswith(" WIB."), answer.json()["message"]
+    assert timezone.get_current_timezone_name() == "Asia/Makassar"

@@ -30,7 +30,6 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -39,7 +38,7 @@ from jaminan.accounts.models import AuditEvent
 from jaminan.accounts.scoping import scope_queryset
 from jaminan.contributions import payments
 from jaminan.contributions.models import PayerAccount, Payment
-from jaminan.geo.zones import institution_today, zone_label
+from jaminan.geo.zones import institution_today
 from jaminan.registry.tabular import (
     ROW_TOO_WIDE,
     ROW_TOO_WIDE_MESSAGE,
@@ -343,8 +342,7 @@ def _process(
     existing = stored.get(line.reference)
     if existing is not None:
         if existing.reversed_at is not None:
-            when = f"{timezone.localtime(existing.reversed_at):%d/%m/%Y %H:%M} {zone_label()}"
-            return result(DUPLICATE, "referensi", "reversed", when=when)
+            return result(DUPLICATE, "referensi", "reversed", when=payments.reversed_when(existing))
         if existing.payer_id != payer.pk or existing.amount != line.amount:
             if existing.payer_id not in visible:
                 return result(REJECTED, "referensi", "reference_conflict", REFERENCE_USED)

@@ -326,13 +326,19 @@ def may_see_payer(user: User, payer_id: int) -> bool:
     return scope_queryset(user, PayerAccount.objects.filter(pk=payer_id)).exists()
 
 
+def reversed_when(payment: Payment) -> str:
+    """When ``payment`` was reversed, in the user's zone with its label (``21/11/2026 23:30 WIB``)."""
+    assert payment.reversed_at is not None
+    return f"{timezone.localtime(payment.reversed_at):%d/%m/%Y %H:%M} {zone_label()}"
+
+
 def _check_same(existing: Payment, payer: PayerAccount, amount: int, actor: User) -> Payment:
     """``existing`` when it is this payment again; else ReferenceConflict, naming the stored
     payment's VA and amount only to an ``actor`` who may see its payer. A reversed payment's
     reference stays taken: posting it again is refused (``already_reversed``), never stored."""
     if existing.reversed_at is not None:
         message = _("Pembayaran dengan referensi ini sudah dibatalkan pada %(when)s.") % {
-            "when": f"{timezone.localtime(existing.reversed_at):%d/%m/%Y %H:%M} {zone_label()}"
+            "when": reversed_when(existing)
         }
         raise ReferenceConflict(message, field="reference", code="already_reversed")
     if existing.payer_id == payer.pk and existing.amount == amount:

@@ -77,14 +77,6 @@ def _rupiah(amount: int) -> str:
     return "Rp" + f"{amount:,}".replace(",", ".")
 
 
-def reversed_message(payment: Payment) -> str:
-    """What a reversed payment's reference says when it is posted again."""
-    assert payment.reversed_at is not None
-    return _("Pembayaran dengan referensi ini sudah dibatalkan pada %(when)s.") % {
-        "when": f"{timezone.localtime(payment.reversed_at):%d/%m/%Y %H:%M}"
-    }
-
-
 def payment_in_scope(*, user: User, reference: str) -> Payment:
     """The payment with this reference whose payer ``user`` may see (else PayerNotFound)."""
     found = (
