@@ -297,3 +297,64 @@ def test_arrears_page_opens_without_a_query(make_user: Any) -> None:
     client = Client()
     client.force_login(make_user(Role.BRANCH_OFFICER))
     assert client.get(reverse("contributions:arrears")).status_code == 200
+
+
+def test_late_bills_count_for_the_payer_as_for_the_membership(
+    balikpapan: Any, person: Callable[..., Any], make_user: Callable[..., Any]
+) -> None:
+    """An employer's only worker, registered in May back-dated to January: January–April come on
+    late bills (due with May's). On 20 July the worker and the employer are both six months in
+    arrears (January–June): the payers' list counts the late bills (it read monthly bills only, and
+    said two). Once the late bills are paid, both say two and neither is listed."""
+    from jaminan.contributions import billing, payments
+    from jaminan.contributions.models import Bill, Payment
+    from jaminan.registry import services
+
+    months = [date(2026, m, 1) for m in range(1, 7)]
+    employer = services.register_employer(
+        name="PT Terlambat Daftar",
+        legal_form="PT",
+        kbli="41011",
+        size_class="small",
+        risk_group=1,
+        regency=balikpapan,
+        registered_on=date(2025, 12, 1),
+    )
+    for month in months[:4]:
+        billing.run_billing(month=month, today=month)
+    worker = services.register_pu_worker(
+        employer=employer,
+        person=person(),
+        wage=5_000_000,
+        start_date=date(2026, 1, 5),
+        registered_on=date(2026, 5, 10),
+    )
+    billing.run_billing(month=months[4], today=date(2026, 5, 10))
+    billing.run_billing(month=months[5], today=date(2026, 6, 10))
+    payer = billing.ensure_payer_account(employer=employer)
+    late = Bill.objects.filter(payer=payer, kind=Bill.Kind.LATE).order_by("month")
+    assert [b.month for b in late] == months[:4]
+    admin = make_user(Role.SYSTEM_ADMIN, "admin-tunggakan-susulan")
+
+    rows = list(arrears.payers_in_arrears(user=admin, as_of=JUL_20))
+    billed = sum(Bill.objects.filter(payer=payer).values_list("amount", flat=True))
+    assert [(r["payer_id"], r["months"], r["oldest"], r["latest"], r["amount"]) for r in rows] == [
+        (payer.pk, 6, months[0], months[5], billed)
+    ]
+    assert selectors.arrears_months(worker, as_of=JUL_20) == 6
+
+    payments.record_payment(
+        payer=payer,
+        reference="SUSULAN-1",
+        amount=sum(b.amount for b in late),
+        paid_on=date(2026, 6, 20),
+        channel=Payment.Channel.MANUAL,
+    )
+    by_payer = {
+        r["payer_id"]: r["months"]
+        for r in arrears.payers_in_arrears(user=admin, as_of=JUL_20, over=0)
+    }
+    assert by_payer == {payer.pk: 2}
+    assert selectors.arrears_months(worker, as_of=JUL_20) == 2
+    assert list(arrears.payers_in_arrears(user=admin, as_of=JUL_20)) == []
+    assert ledger.check().ok

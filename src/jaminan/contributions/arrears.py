@@ -12,7 +12,7 @@ month), ``2–3`` (two or three), ``>3`` (four or more).
 
 *Consecutive months in arrears* follows ``selectors.arrears_months`` set-based: per membership,
 its contribution bills due before the date, counted back from the latest one until the first
-bill paid by then. Per payer, the same over the payer's monthly bills. A membership is listed
+bill paid by then. Per payer, the same over the payer's monthly and late bills. A membership is listed
 when the count exceeds ``selectors.ARREARS_CONSEQUENCE_MONTHS`` (3): the status claims use.
 (Two bills of one membership in the same month are treated as one month.)
 
@@ -189,13 +189,20 @@ def memberships_in_arrears(
     )
 
 
+#: The bills that carry a month's contribution lines (correction bills only add to them; one-off
+#: bills of projects and migrant workers are not monthly).
+CONTRIBUTION_BILLS = (Bill.Kind.MONTHLY, Bill.Kind.LATE)
+
+
 def payers_in_arrears(
     *, user: User, as_of: date, office: Office | None = None, over: int = ARREARS_CONSEQUENCE_MONTHS
 ) -> QuerySet[Any]:
-    """Payers whose monthly bills are in arrears more than ``over`` consecutive months on
-    ``as_of``: rows of ``payer_id``, ``months``, ``oldest``, ``latest``, ``amount`` (the amount
-    billed on those bills), most months first. Scoped."""
-    monthly = Bill.objects.filter(kind=Bill.Kind.MONTHLY, due_date__lt=as_of)
+    """Payers whose contribution bills (monthly and late: the bills carrying contribution lines,
+    as for memberships) are in arrears more than ``over`` consecutive months on ``as_of``: rows
+    of ``payer_id``, ``months``, ``oldest``, ``latest``, ``amount`` (the amount billed on those
+    bills), most months first. A month counts as paid when one of its bills was paid by then.
+    Scoped."""
+    monthly = Bill.objects.filter(kind__in=CONTRIBUTION_BILLS, due_date__lt=as_of)
     last_paid = (
         monthly.filter(payer_id=OuterRef("payer_id"))
         .filter(_paid_on(as_of))
