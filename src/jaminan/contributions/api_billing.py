@@ -561,7 +561,7 @@ class _AuditedRows:
 
     def __init__(
         self,
-        rows: QuerySet[Any],
+        rows: QuerySet[Any] | arrears.ArrearsRows,
         user: Any,
         as_of: date,
         *,
