@@ -15,6 +15,8 @@ from jaminan.accounts.roles import Role
 from jaminan.contributions import billing, bills, ledger, payments
 from jaminan.contributions.models import Account, Bill, BillLine, JournalEntry, Posting
 from jaminan.geo.models import Regency
+from jaminan.jht import services as jht_services
+from jaminan.jht.models import JhtCredit
 from jaminan.registry import services
 from jaminan.registry.models import Membership
 from jaminan.rules import calculate
@@ -135,7 +137,7 @@ def test_a_rerun_and_the_next_months_run_change_nothing(
     assert ledger.check().ok
 
 
-def test_paying_the_pmi_bill_with_jht_settles_it(with_jht: Membership) -> None:
+def test_paying_the_pmi_bill_with_jht_settles_it_and_credits_the_jht(with_jht: Membership) -> None:
     billing.run_billing(month=FEB)
     bill = Bill.objects.get(pmi_membership=with_jht)
     payments.record_payment(
@@ -148,6 +150,12 @@ def test_paying_the_pmi_bill_with_jht_settles_it(with_jht: Membership) -> None:
     bill.refresh_from_db()
     assert (bill.status, bill.paid_amount) == ("paid", 2_770_000)
     assert ledger.check().ok
+    # The paid JHT line is the participant's JHT money (jaminan jht credit).
+    totals = jht_services.credit_contributions(until=date(2026, 2, 28))
+    assert (totals.credits, totals.amount) == (1, 2_400_000)
+    assert list(JhtCredit.objects.values_list("membership_id", "bill_id", "month", "amount")) == [
+        (with_jht.pk, bill.pk, FEB, 2_400_000)
+    ]
 
 
 def test_bill_page_and_pdf_list_the_jht_line(
