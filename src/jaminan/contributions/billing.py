@@ -891,28 +891,23 @@ def _bill_migrant_workers(month: date, office_id: int, run_id: int | None) -> in
             run_id=run_id,
         )
         bills.append(bill)
+        parts = [
+            ("PMI", contract_months, "before_placement"),
+            ("PMI", contract_months, "during_after"),
+        ]
+        if jht_monthly is not None:
+            parts.append(("JHT", jht_monthly, "JHT"))
         lines += [
             BillLine(
                 bill=bill,
                 membership=membership,
-                program="PMI",
+                program=program,
                 side=BillLine.Side.PARTICIPANT,
-                base=contract_months,
-                amount=amounts[phase],
+                base=base,
+                amount=amounts[part],
             )
-            for phase in ("before_placement", "during_after")
+            for program, base, part in parts
         ]
-        if jht_monthly is not None:
-            lines.append(
-                BillLine(
-                    bill=bill,
-                    membership=membership,
-                    program="JHT",
-                    side=BillLine.Side.PARTICIPANT,
-                    base=jht_monthly,
-                    amount=amounts["JHT"],
-                )
-            )
     return _store_one_off(bills, lines)
 
 

@@ -205,6 +205,15 @@ def pu_worker_create(request: HttpRequest, npp: str) -> HttpResponse:
     )
 
 
+def _registered(request: HttpRequest, membership: Membership, message: str) -> HttpResponse:
+    """After a registration: ``message`` (with ``%(name)s`` and ``%(kpj)s``) on the person page."""
+    participant = membership.participant
+    messages.success(
+        request, message % {"name": participant.person.name, "kpj": participant.kpj_number}
+    )
+    return redirect("registry:person", kpj=participant.kpj_number)
+
+
 @roles_required(OFFICE_ROLES)
 @require_http_methods(["GET", "POST"])
 def bpu_worker_create(request: HttpRequest) -> HttpResponse:
@@ -223,15 +232,13 @@ def bpu_worker_create(request: HttpRequest) -> HttpResponse:
         except RegistryError as exc:
             form.add_domain_error(exc)
         else:
-            participant = membership.participant
-            messages.success(
+            return _registered(
                 request,
+                membership,
                 _(
                     "%(name)s terdaftar sebagai peserta bukan penerima upah (BPU) dengan nomor KPJ %(kpj)s."
-                )
-                % {"name": participant.person.name, "kpj": participant.kpj_number},
+                ),
             )
-            return redirect("registry:person", kpj=participant.kpj_number)
     return _form_page(request, form, title=_("Pendaftaran peserta bukan penerima upah (BPU)"))
 
 
@@ -254,15 +261,13 @@ def pmi_worker_create(request: HttpRequest) -> HttpResponse:
         except RegistryError as exc:
             form.add_domain_error(exc)
         else:
-            participant = membership.participant
-            messages.success(
+            return _registered(
                 request,
+                membership,
                 _(
                     "%(name)s terdaftar sebagai Pekerja Migran Indonesia (PMI) dengan nomor KPJ %(kpj)s."
-                )
-                % {"name": participant.person.name, "kpj": participant.kpj_number},
+                ),
             )
-            return redirect("registry:person", kpj=participant.kpj_number)
     return _form_page(request, form, title=_("Pendaftaran Pekerja Migran Indonesia (PMI)"))
 
 
