@@ -33,7 +33,7 @@ from jaminan.registry.models import (
     ReportedWage,
 )
 from jaminan.registry.nik import check_nik, parse_nik
-from jaminan.registry.services import age_on, check_pu_programs
+from jaminan.registry.services import age_on, check_pu_programs, pmi_jht_check
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +107,7 @@ def _checksum() -> str:
             "late_registration",
             "pmi_contract_months",
             "pmi_destination",
+            "pmi_jht_monthly",
         ),
         ReportedWage.objects.order_by(
             "membership__participant__kpj_number", "membership__start_date", "effective_month"
@@ -248,6 +249,7 @@ def test_every_membership_satisfies_the_program_rules(
         "participant__person__address_regency", "employer__regency", "project__regency"
     )
     active = Counter()
+    pmi_jht: Counter[bool] = Counter()
     for m in memberships:
         person = m.participant.person
         assert m.has_jkk and m.has_jkm
@@ -282,8 +284,17 @@ def test_every_membership_satisfies_the_program_rules(
             assert m.segment == "PMI" and m.pmi_destination and m.pmi_contract_months
             assert not m.has_jp and not m.has_jkp
             assert m.office_id == person.address_regency.branch_office_id
+            # The JHT amount is one the registration accepts (services.pmi_jht_check).
+            pmi_jht_check(
+                jht_monthly=m.pmi_jht_monthly,
+                with_jht=m.has_jht,
+                contract_months=m.pmi_contract_months,
+                month=m.registered_on,
+            )
+            pmi_jht[m.has_jht] += 1
     assert set(active.values()) == {1}
     assert len(active) == 3_303
+    assert pmi_jht[True] > 0 and pmi_jht[False] > 0  # a share of the PMI chose JHT
     assert Membership.objects.filter(late_registration=True).exists()
     medium_large = Membership.objects.filter(
         segment="PU", employer__size_class__in=["medium", "large"]

@@ -842,7 +842,8 @@ def _bill_projects(month: date, office_id: int, run_id: int | None) -> int:
 
 def _bill_migrant_workers(month: date, office_id: int, run_id: int | None) -> int:
     """Each PMI membership registered by the end of ``month`` and not yet billed: one bill for its
-    phases (before placement; during and after placement for the contract's length)."""
+    phases (before placement; during and after placement for the contract's length) and, when it
+    has JHT with an amount, the JHT of the whole contract (``jht_monthly`` × contract months)."""
     # Two simple queries rather than one OR across two outer joins, which PostgreSQL plans as a
     # nested loop over every membership × payer account.
     unbilled = (
@@ -868,10 +869,16 @@ def _bill_migrant_workers(month: date, office_id: int, run_id: int | None) -> in
     ]:
         reg_month = membership.registered_on.replace(day=1)
         contract_months = membership.pmi_contract_months or 24
-        amounts = calculate(
-            "contribution.pmi",
-            {"month": reg_month.strftime("%Y-%m"), "contract_months": contract_months},
-        )
+        facts: dict[str, Any] = {
+            "month": reg_month.strftime("%Y-%m"),
+            "contract_months": contract_months,
+        }
+        # The optional JHT chosen at registration, for the whole contract (billed once with the
+        # package; its income is JHT's, the package's PMI's).
+        jht_monthly = membership.pmi_jht_monthly if membership.has_jht else None
+        if jht_monthly is not None:
+            facts["jht_monthly"] = jht_monthly
+        amounts = calculate("contribution.pmi", facts)
         bill = Bill(
             payer=payer,
             office_id=payer.office_id,
@@ -880,20 +887,26 @@ def _bill_migrant_workers(month: date, office_id: int, run_id: int | None) -> in
             segment="PMI",
             pmi_membership=membership,
             due_date=max(due_date(reg_month, "BPU", Trace()), run_due),
-            amount=amounts["before_placement"] + amounts["during_after"],
+            amount=amounts["total"],
             run_id=run_id,
         )
         bills.append(bill)
+        parts = [
+            ("PMI", contract_months, "before_placement"),
+            ("PMI", contract_months, "during_after"),
+        ]
+        if jht_monthly is not None:
+            parts.append(("JHT", jht_monthly, "JHT"))
         lines += [
             BillLine(
                 bill=bill,
                 membership=membership,
-                program="PMI",
+                program=program,
                 side=BillLine.Side.PARTICIPANT,
-                base=contract_months,
-                amount=amounts[phase],
+                base=base,
+                amount=amounts[part],
             )
-            for phase in ("before_placement", "during_after")
+            for program, base, part in parts
         ]
     return _store_one_off(bills, lines)
 

@@ -36,7 +36,8 @@ What is generated (all dates as of ``AS_OF`` = 31 Jan 2026, the 2026 minimum wag
   Programs: PU micro/small JKK+JKM+JHT, medium/large +JP when younger than the JP retirement age
   (rules ``jp.retirement_age`` on the start date, from 1 Jul 2015), JKP when under 54 at start and
   registration (PP 37/2021 Pasal 4(2)); BPU JKK+JKM (+JHT for 25 % of self-payers); JAKON JKK+JKM;
-  PMI JKK+JKM (+JHT 40 %). Registration 0–14 days after the start (85 %), 15–30 (10 %), later
+  PMI JKK+JKM (+JHT 40 %, an amount per month drawn evenly from the options in force in the
+  registration month). Registration 0–14 days after the start (85 %), 15–30 (10 %), later
   (5 %, flagged ``late_registration``). Office = the regency's branch office (employer, project or
   address regency).
 * **Wages** — PU: the regency's minimum wage of the start year (UMK, else UMP; years before 2023
@@ -66,7 +67,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,7 @@ from jaminan.registry.models import (
     Person,
     ReportedWage,
 )
-from jaminan.registry.services import jkp_registration_age_limit
+from jaminan.registry.services import jkp_registration_age_limit, pmi_jht_options
 
 AS_OF = date(2026, 1, 31)
 EPOCH = date(1970, 1, 1)
@@ -722,6 +723,20 @@ def build_population(
         np.array(PMI_DESTINATIONS, dtype=object)[_choice(rng, n, PMI_DESTINATION_SHARES)],
         "",
     )
+    # A PMI with JHT chose an amount per month among the options in force in its registration
+    # month (rules parameter pmi.jht_options); none in force then: no JHT.
+    pmi_jht = np.full(n, -1, dtype=np.int64)
+    jht_pick = rng.random(n)
+    reg_month = _month_start(registered)
+    for month_days in np.unique(reg_month[is_pmi & jht]):
+        chosen = is_pmi & jht & (reg_month == month_days)
+        options = pmi_jht_options(EPOCH + timedelta(days=int(month_days)))
+        if not options:
+            jht &= ~chosen
+            continue
+        pmi_jht[chosen] = np.array(options, dtype=np.int64)[
+            (jht_pick[chosen] * len(options)).astype(np.int64)
+        ]
 
     # --- earlier (ended) PU memberships --------------------------------------------------------
     rng = _rng(seed, "history")
@@ -1066,6 +1081,7 @@ def build_population(
                     "str",
                     np.concatenate([np.full(n_h, "", dtype=object), pmi_dest]),
                 ),
+                "pmi_jht_monthly": ("nint", np.concatenate([np.full(n_h, -1), pmi_jht])),
                 "bpu_sector": (
                     "str",
                     np.concatenate([np.full(n_h, "other", dtype=object), _bpu_sectors(seg_arr)]),

@@ -1,4 +1,4 @@
-"""Registry endpoints under /api/v1: persons, participants, employers, workers (PU, BPU, Jakon), projects,
+"""Registry endpoints under /api/v1: persons, participants, employers, workers (PU, BPU, PMI, Jakon), projects,
 search, end of membership, wage reports and the worker-list import. Thin: parse, call one service or
 selector, render. Domain errors become ``ApiError`` (422 validation, 404 not found, 409 conflict, 403 role).
 
@@ -249,6 +249,26 @@ class BpuWorkerIn(PersonFactsIn):
     start_date: date | None = None
 
 
+class PmiWorkerIn(PersonFactsIn):
+    destination: Text = Field(..., max_length=80, description="Negara penempatan")
+    contract_months: int = Field(..., ge=1, le=120, description="Lama kontrak kerja (bulan)")
+    start_date: date
+    programs: list[ProgramCode] | None = Field(
+        None, max_length=5, description="JKK dan JKM, dapat ditambah JHT"
+    )
+    jht_monthly: Rupiah | None = Field(
+        None,
+        description="Iuran JHT per bulan (PMI): wajib bila ikut JHT, salah satu pilihan yang "
+        "berlaku pada bulan pendaftaran",
+    )
+
+
+class PmiWorkerOut(MembershipOut):
+    pmi_destination: str
+    pmi_contract_months: int | None
+    pmi_jht_monthly: int | None
+
+
 class ProjectIn(Schema):
     contractor_npp: Annotated[str, StringConstraints(pattern=r"^[0-9]{8}$")]
     owner_type: Literal["APBN", "APBD", "private"]
@@ -488,6 +508,26 @@ def create_bpu_worker(request: HttpRequest, payload: BpuWorkerIn) -> Status:
         programs=payload.programs,
         payer=payload.payer,
         start_date=payload.start_date,
+        actor=request.user,
+    )
+    return Status(201, membership)
+
+
+@router.post(
+    "/pmi-workers",
+    response=WRITE | {201: PmiWorkerOut},
+    summary="Daftarkan Pekerja Migran Indonesia (PMI)",
+)
+@domain_errors
+def create_pmi_worker(request: HttpRequest, payload: PmiWorkerIn) -> Status:
+    _require(request, OFFICE_ROLES)
+    membership = services.register_pmi_worker(
+        person=payload.facts(),
+        destination=payload.destination,
+        contract_months=payload.contract_months,
+        start_date=payload.start_date,
+        programs=payload.programs,
+        jht_monthly=payload.jht_monthly,
         actor=request.user,
     )
     return Status(201, membership)

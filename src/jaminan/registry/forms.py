@@ -33,7 +33,14 @@ from jaminan.registry.models import (
     Sex,
 )
 from jaminan.registry.nik import check_nik, nik_error_message
-from jaminan.registry.services import OVERRIDE_ROLES, PersonFacts, check_pu_programs
+from jaminan.registry.services import (
+    OVERRIDE_ROLES,
+    PersonFacts,
+    check_pu_programs,
+    pmi_jht_check,
+    pmi_jht_options,
+)
+from jaminan.web import formatting
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -384,6 +391,55 @@ class BpuWorkerForm(PersonFieldsForm):
         return ["JKK", "JKM", "JHT"] if self.cleaned_data.get("with_jht") else ["JKK", "JKM"]
 
 
+class PmiWorkerForm(PersonFieldsForm):
+    """An Indonesian migrant worker (PMI): JKK and JKM, optionally JHT with an amount per month."""
+
+    form_name = "pmi"
+    regency_required = True
+
+    destination = forms.CharField(label=_("Negara penempatan"), max_length=80)
+    contract_months = forms.IntegerField(
+        label=_("Lama kontrak (bulan)"), min_value=1, max_value=120
+    )
+    start_date = date_field(_("Mulai terlindungi"))
+    with_jht = forms.BooleanField(label=_("Ikut JHT"), required=False)
+    jht_monthly = forms.TypedChoiceField(
+        label=_("Iuran JHT per bulan (PMI)"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("Wajib bila ikut JHT; ditagih untuk seluruh lama kontrak."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        jht = self.fields["jht_monthly"]
+        assert isinstance(jht, forms.TypedChoiceField)
+        # The options of the rules in force this month (the registration month).
+        jht.choices = [
+            ("", "—"),
+            *((v, formatting.rupiah(v)) for v in pmi_jht_options(institution_today())),
+        ]
+
+    def programs(self) -> list[str]:
+        return ["JKK", "JKM", "JHT"] if self.cleaned_data.get("with_jht") else ["JKK", "JKM"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        months = data.get("contract_months")
+        if months and not {"jht_monthly", "contract_months"} & set(self.errors):
+            try:
+                pmi_jht_check(
+                    jht_monthly=data.get("jht_monthly"),
+                    with_jht=bool(data.get("with_jht")),
+                    contract_months=months,
+                    month=institution_today(),
+                )
+            except RegistryError as exc:
+                self.add_domain_error(exc)
+        return data
+
+
 class EmployerForm(RegistryForm):
     form_name = "employer"
 
@@ -614,6 +670,7 @@ FORMS: dict[str, type[RegistryForm]] = {
     for form in (
         PuWorkerForm,
         BpuWorkerForm,
+        PmiWorkerForm,
         EmployerForm,
         ProjectForm,
         EndMembershipForm,

@@ -283,6 +283,12 @@ class Membership(models.Model):
         _("lama kontrak PMI (bulan)"), null=True, blank=True
     )
     pmi_destination = models.CharField(_("negara penempatan"), max_length=80, blank=True)
+    pmi_jht_monthly = models.PositiveIntegerField(
+        _("iuran JHT PMI per bulan"),
+        null=True,
+        blank=True,
+        help_text=_("Pilihan iuran JHT PMI (Permenaker 4/2023); ditagih sekali dengan paket PMI."),
+    )
     bpu_sector = models.CharField(
         _("sektor BPU"),
         max_length=10,

@@ -50,6 +50,7 @@ from jaminan.registry.models import (
 )
 from jaminan.registry.nik import check_nik, nik_error_message
 from jaminan.rules import parameters
+from jaminan.web import formatting
 
 User = AbstractBaseUser | AnonymousUser | None
 
@@ -192,6 +193,50 @@ def bpu_lowest_tier_check(*, declared_income: int, month: date, programs: Sequen
             field=field,
             code="income_below_lowest_tier" if field == "declared_income" else "program_rule",
         ) from exc
+
+
+def pmi_jht_options(month: date) -> list[int]:
+    """The PMI JHT amounts per month in force in ``month`` (none before Permenaker 4/2023)."""
+    found = parameters.find("pmi.jht_options", month.replace(day=1))
+    return [int(v) for v in found.value] if found is not None else []
+
+
+def pmi_jht_check(*, jht_monthly: Any, with_jht: bool, contract_months: int, month: date) -> None:
+    """A PMI's JHT amount per month: required with JHT, refused without it, and one of the options
+    of the rules (``contribution.pmi`` of the registration month, as the PMI bill computes it)."""
+    if not with_jht:
+        if jht_monthly is not None:
+            raise ProgramRuleViolation(
+                _("Iuran JHT per bulan hanya diisi bila peserta PMI ikut JHT."),
+                field="jht_monthly",
+            )
+        return
+    if jht_monthly is None:
+        raise InvalidValue(
+            _("Iuran JHT per bulan wajib diisi bila peserta PMI ikut JHT."), field="jht_monthly"
+        )
+    try:
+        if isinstance(jht_monthly, bool) or not isinstance(jht_monthly, int):
+            raise TypeError(jht_monthly)
+        rules.calculate(
+            "contribution.pmi",
+            {
+                "month": f"{month:%Y-%m}",
+                "contract_months": contract_months,
+                "jht_monthly": jht_monthly,
+            },
+        )
+    except (TypeError, rules.RulesError) as exc:
+        options = pmi_jht_options(month)
+        if options:
+            message = _("Iuran JHT per bulan PMI harus salah satu dari: %(options)s.") % {
+                "options": ", ".join(formatting.rupiah(v) for v in options)
+            }
+        else:
+            message = _("JHT PMI belum dapat dipilih pada bulan pendaftaran %(month)s.") % {
+                "month": f"{month:%m/%Y}"
+            }
+        raise ProgramRuleViolation(message, field="jht_monthly", code="jht_option") from exc
 
 
 # -------------------------------------------------------------------------------------------- helpers
@@ -646,9 +691,12 @@ def register_pmi_worker(
     programs: Sequence[str] | None = None,
     payer: str = Membership.Payer.SELF,
     registered_on: date | None = None,
+    jht_monthly: int | None = None,
     actor: User = None,
 ) -> Membership:
-    """An Indonesian migrant worker (PMI): JKK+JKM, optionally JHT."""
+    """An Indonesian migrant worker (PMI): JKK+JKM, optionally JHT. With JHT, ``jht_monthly`` is
+    the amount chosen per month among the options in force in the registration month (rules
+    ``contribution.pmi``); the PMI bill carries it for the whole contract."""
     registered_on = registered_on or _today()
     programs = ["JKK", "JKM"] if programs is None else [str(p).upper() for p in programs]
     _check_known(programs)
@@ -665,6 +713,12 @@ def register_pmi_worker(
     destination = (destination or "").strip()
     if not destination:
         raise InvalidValue(_("Negara penempatan wajib diisi."), field="destination")
+    pmi_jht_check(
+        jht_monthly=jht_monthly,
+        with_jht="JHT" in programs,
+        contract_months=contract_months,
+        month=registered_on,
+    )
     the_person = get_or_register_person(person=person, actor=actor)
     office = _office_of(the_person.address_regency, "address_regency")
     participant = register_participant(
@@ -684,6 +738,7 @@ def register_pmi_worker(
             registered_on=registered_on,
             pmi_contract_months=contract_months,
             pmi_destination=destination[:80],
+            pmi_jht_monthly=jht_monthly,
             **_programs_kwargs(programs),
         )
     )

@@ -44,6 +44,7 @@ urlpatterns = [
     ),
     path("peserta/<kpj:kpj>/tanggungan/baru/", views.dependant_create, name="dependant-create"),
     path("bpu/baru/", views.bpu_worker_create, name="bpu-create"),
+    path("pmi/baru/", views.pmi_worker_create, name="pmi-create"),
     path("pemberi-kerja/baru/", views.employer_create, name="employer-create"),
     path("pemberi-kerja/<npp:npp>/", views.employer, name="employer"),
     path("pemberi-kerja/<npp:npp>/pekerja/baru/", views.pu_worker_create, name="pu-create"),

@@ -32,6 +32,7 @@ from jaminan.registry.forms import (
     EndMembershipForm,
     ImportForm,
     MembershipForm,
+    PmiWorkerForm,
     ProjectForm,
     PuWorkerForm,
     RegistryForm,
@@ -84,6 +85,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "result": result,
         "may_register_employer": _may(request, OFFICE_ROLES),
         "may_register_bpu": _may(request, OFFICE_ROLES),
+        "may_register_pmi": _may(request, OFFICE_ROLES),
     }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "search-results":
         return render(request, "registry/_search_results.html", context)
@@ -203,6 +205,15 @@ def pu_worker_create(request: HttpRequest, npp: str) -> HttpResponse:
     )
 
 
+def _registered(request: HttpRequest, membership: Membership, message: str) -> HttpResponse:
+    """After a registration: ``message`` (with ``%(name)s`` and ``%(kpj)s``) on the person page."""
+    participant = membership.participant
+    messages.success(
+        request, message % {"name": participant.person.name, "kpj": participant.kpj_number}
+    )
+    return redirect("registry:person", kpj=participant.kpj_number)
+
+
 @roles_required(OFFICE_ROLES)
 @require_http_methods(["GET", "POST"])
 def bpu_worker_create(request: HttpRequest) -> HttpResponse:
@@ -221,16 +232,43 @@ def bpu_worker_create(request: HttpRequest) -> HttpResponse:
         except RegistryError as exc:
             form.add_domain_error(exc)
         else:
-            participant = membership.participant
-            messages.success(
+            return _registered(
                 request,
+                membership,
                 _(
                     "%(name)s terdaftar sebagai peserta bukan penerima upah (BPU) dengan nomor KPJ %(kpj)s."
-                )
-                % {"name": participant.person.name, "kpj": participant.kpj_number},
+                ),
             )
-            return redirect("registry:person", kpj=participant.kpj_number)
     return _form_page(request, form, title=_("Pendaftaran peserta bukan penerima upah (BPU)"))
+
+
+@roles_required(OFFICE_ROLES)
+@require_http_methods(["GET", "POST"])
+def pmi_worker_create(request: HttpRequest) -> HttpResponse:
+    form = PmiWorkerForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership = services.register_pmi_worker(
+                person=form.person_facts(),
+                destination=data["destination"],
+                contract_months=data["contract_months"],
+                start_date=data["start_date"],
+                programs=form.programs(),
+                jht_monthly=data.get("jht_monthly"),
+                actor=request.user,
+            )
+        except RegistryError as exc:
+            form.add_domain_error(exc)
+        else:
+            return _registered(
+                request,
+                membership,
+                _(
+                    "%(name)s terdaftar sebagai Pekerja Migran Indonesia (PMI) dengan nomor KPJ %(kpj)s."
+                ),
+            )
+    return _form_page(request, form, title=_("Pendaftaran Pekerja Migran Indonesia (PMI)"))
 
 
 @roles_required(EMPLOYER_ROLES)
@@ -424,6 +462,7 @@ def dependant_create(request: HttpRequest, kpj: str) -> HttpResponse:
 FORM_ROLES = {
     "employer": OFFICE_ROLES,
     "bpu": OFFICE_ROLES,
+    "pmi": OFFICE_ROLES,
     "pu": EMPLOYER_ROLES,
     "project": EMPLOYER_ROLES,
     "end": EMPLOYER_ROLES,
