@@ -13,7 +13,7 @@ DEMO_SCALE ?= 0.0005
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help demo test uv sync test-deps lint types test-sqlite test-postgres test-e2e rules-cases \
-        rules-docs bench bench-rules bench-import bench-billing bench-dashboard serve migrate format clean pdf-deps
+        rules-docs bench bench-rules bench-import bench-billing bench-arrears bench-dashboard serve migrate format clean pdf-deps
 
 help:
 	@echo "make demo   - set up and serve jaminan on http://127.0.0.1:$(PORT) (SQLite, demo data)"
@@ -91,7 +91,7 @@ format: sync
 	$(RUN) ruff check --fix src tests bench
 
 # --- benchmarks ----------------------------------------------------------------------------
-bench: bench-rules bench-import bench-billing bench-dashboard
+bench: bench-rules bench-import bench-billing bench-arrears bench-dashboard
 
 bench-rules: sync
 	$(UV) sync --frozen --quiet --all-groups
@@ -106,6 +106,9 @@ BENCH_SCALE ?= 1.0
 BENCH_PG ?= -c shared_buffers=2GB -c max_wal_size=8GB -c work_mem=64MB -c maintenance_work_mem=512MB
 bench-billing: sync test-deps
 	PG_SERVER_OPTS="$(BENCH_PG)" scripts/with-postgres.sh $(RUN) python bench/billing.py --scale $(BENCH_SCALE) --write-docs
+
+bench-arrears: sync test-deps
+	PG_SERVER_OPTS="$(BENCH_PG)" scripts/with-postgres.sh $(RUN) python bench/arrears.py --scale $(BENCH_SCALE) --write-docs
 
 bench-dashboard: sync test-deps
 	scripts/with-postgres.sh $(RUN) python bench/dashboard.py --scale $(BENCH_SCALE) --write-docs
