@@ -47,6 +47,7 @@ from jaminan.registry.tabular import (
     read_table,
     row_too_wide,
 )
+from jaminan.web import formatting
 
 User = AbstractBaseUser | AnonymousUser | None
 
@@ -179,10 +180,6 @@ def parse_amount(value: Any) -> int | None:
             amount = int(m[1].replace(".", ""))
             return amount if amount > 0 else None
     return None
-
-
-def _rupiah(amount: int) -> str:
-    return "Rp" + f"{amount:,}".replace(",", ".")
 
 
 @dataclass
@@ -351,7 +348,7 @@ def _process(
                 "referensi",
                 "reference_conflict",
                 va=existing.payer.virtual_account,
-                amount=_rupiah(existing.amount),
+                amount=formatting.rupiah(existing.amount, "id"),  # the file's report is Indonesian
             )
         return result(DUPLICATE, "referensi", "duplicate", paid_on=existing.paid_on.isoformat())
     if dry_run:

@@ -73,10 +73,6 @@ class FineAlreadyBilled(PaymentError):
     status = 409
 
 
-def _rupiah(amount: int) -> str:
-    return "Rp" + f"{amount:,}".replace(",", ".")
-
-
 def payment_in_scope(*, user: User, reference: str) -> Payment:
     """The payment with this reference whose payer ``user`` may see (else PayerNotFound)."""
     found = (
