@@ -219,8 +219,7 @@ def memberships_in_arrears(
     ``amount`` (the membership's lines on those bills), most months first. Scoped.
 
     Set-based and driven from the unpaid bills (a small part of a year's 180 million lines):
-    their contribution lines (by the line table's bill index, one month partition per bill) summed
-    per membership and bill; the
+    their contribution lines (by the line table's bill index, one month partition per bill); the
     memberships with more than ``over`` unpaid months among them (a run of more needs at least as
     many); for each of those only, the latest month paid by then — looked up from its oldest
     unpaid month on, by the membership index (an earlier paid month changes nothing); then its
@@ -236,20 +235,17 @@ def memberships_in_arrears(
     contribution = BillLine.Kind.CONTRIBUTION.value
     if connection.vendor == "postgresql":
         # Each unpaid bill's lines by the bill index of its own month's partition (pruned at run
-        # time; a plain join would hash every partition's lines), summed per membership there:
-        # one row per membership and month instead of one per program and side.
+        # time); a plain join would hash every partition's lines.
         lines_of_unpaid_bills = f"""
             SELECT l.mid, ub.month, l.amount FROM ub CROSS JOIN LATERAL (
-                SELECT l.membership_id AS mid, SUM(l.amount) AS amount FROM {line} l
+                SELECT l.membership_id AS mid, l.amount FROM {line} l
                 WHERE l.bill_id = ub.id AND l.month = ub.month AND l.kind = %s
-                  AND l.membership_id IS NOT NULL
-                GROUP BY l.membership_id) l"""
+                  AND l.membership_id IS NOT NULL OFFSET 0) l"""
     else:
         lines_of_unpaid_bills = f"""
-            SELECT l.membership_id AS mid, ub.month AS month, SUM(l.amount) AS amount
+            SELECT l.membership_id AS mid, ub.month AS month, l.amount AS amount
             FROM ub JOIN {line} l ON l.bill_id = ub.id AND l.month = ub.month
-            WHERE l.kind = %s AND l.membership_id IS NOT NULL
-            GROUP BY ub.id, ub.month, l.membership_id"""
+            WHERE l.kind = %s AND l.membership_id IS NOT NULL"""
     sql = f"""
         WITH ub AS MATERIALIZED (
             SELECT b.id AS id, b.month AS month FROM {bill} b WHERE b.id IN ({unpaid_sql})
