@@ -74,10 +74,14 @@ def _paid_on(as_of: date, prefix: str = "") -> Q:
     )
 
 
-def overdue_bills(*, user: User, as_of: date, office: Office | None = None) -> QuerySet[Bill]:
-    """Bills due before ``as_of`` and not fully paid on it, in the user's scope (analysts: all)."""
+def overdue_bills(
+    *, user: User, as_of: date, office: Office | None = None, personal: bool = False
+) -> QuerySet[Bill]:
+    """Bills due before ``as_of`` and not fully paid on it, in the user's scope (analysts: all,
+    unless the bills lead to ``personal`` data such as the lists of who is in arrears)."""
     base = Bill.objects.all()
-    qs = base if role_of(user) == Role.REGIONAL_ANALYST else scope_queryset(user, base)
+    analyst = role_of(user) == Role.REGIONAL_ANALYST
+    qs = base if analyst and not personal else scope_queryset(user, base)
     qs = qs.filter(due_date__lt=as_of).filter(_unpaid_on(as_of))
     if office is not None:
         qs = qs.filter(office=office)
@@ -205,12 +209,6 @@ class ArrearsRows:
         return iter(self._fetch(self.sql, self.params))
 
 
-def _unpaid_bills(user: User, as_of: date, office: Office | None) -> QuerySet[Bill]:
-    """The user's bills due before ``as_of`` and not fully paid on it (scoped as their lines)."""
-    bills = scope_queryset(user, Bill.objects.filter(due_date__lt=as_of)).filter(_unpaid_on(as_of))
-    return bills if office is None else bills.filter(office=office)
-
-
 def memberships_in_arrears(
     *, user: User, as_of: date, office: Office | None = None, over: int = ARREARS_CONSEQUENCE_MONTHS
 ) -> ArrearsRows:
@@ -227,7 +225,9 @@ def memberships_in_arrears(
     columns = ("membership_id", "months", "oldest", "latest", "amount")
     try:
         unpaid_sql, unpaid_params = (
-            _unpaid_bills(user, as_of, office).values("pk").query.sql_with_params()
+            overdue_bills(user=user, as_of=as_of, office=office, personal=True)
+            .values("pk")
+            .query.sql_with_params()
         )
     except EmptyResultSet:  # a user whose scope reaches nothing
         return ArrearsRows("", [], columns)
